@@ -4,18 +4,19 @@
 # Prints progress (a line per finished step plus a heartbeat) because a cold build takes
 # 15–30 minutes on 2 cores.
 #
-# Versions (override with the environment variables):
-#   K8S_VERSION  (default 1.36.3)  kube-apiserver, kube-controller-manager, kube-scheduler, kubectl
-#   ETCD_VERSION (default 3.6.x below) etcd, built with a wrapper module
-#   KWOK_VERSION (default 0.8.0)   kwok
-#   HELM_VERSION (default 3.22.0)  helm
+# Versions come from versions.env beside this file (override with environment variables):
+#   K8S_VERSION   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl
+#   ETCD_VERSION  etcd, built with a wrapper module
+#   KWOK_VERSION  kwok
+#   HELM_VERSION  helm, stamped with the Kubernetes minor so .Capabilities is right
 #   NEO_CACHE_DIR (default ~/.cache/neoengine-operator)
 set -euo pipefail
 
-K8S_VERSION="${K8S_VERSION:-1.36.3}"
-ETCD_VERSION="${ETCD_VERSION:-3.6.16}"
-KWOK_VERSION="${KWOK_VERSION:-0.8.0}"
-HELM_VERSION="${HELM_VERSION:-3.22.0}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+while IFS='=' read -r key value; do
+  case "$key" in ''|\#*) continue ;; esac
+  [ -n "${!key:-}" ] || printf -v "$key" '%s' "$value"
+done <"$here/versions.env"
 CACHE="${NEO_CACHE_DIR:-$HOME/.cache/neoengine-operator}"
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 export CGO_ENABLED=0
