@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
 // (or the cluster KUBECONFIG points at when NEO_E2E_USE_EXISTING_CLUSTER=1).
 export default defineConfig({
   test: {
+    // In CI a JSON report lets .ci/run print a plain "N passed, N failed" line.
+    reporters: process.env.CI ? ["default", ["json", { outputFile: "test-results.json" }]] : ["default"],
     projects: [
       {
         test: {

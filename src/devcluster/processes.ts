@@ -36,9 +36,14 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** True when pid is alive and still runs the binary we started (pids get reused). */
+/** Alive and not a zombie awaiting its parent's wait(). */
+export function isRunning(pid: number): boolean {
+  return isAlive(pid) && !isZombie(pid);
+}
+
+/** True when pid is running and still runs the binary we started (pids get reused). */
 function runsBinary(pid: number, binary: string): boolean {
-  if (!isAlive(pid)) return false;
+  if (!isRunning(pid)) return false;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] === binary;
   } catch {
@@ -101,7 +106,7 @@ export async function stopProcesses(dir: string, order: string[] = [], graceMs =
       const deadline = Date.now() + graceMs;
       while (runsBinary(p.pid, p.binary) && Date.now() < deadline) await sleep(50);
       if (runsBinary(p.pid, p.binary)) signal(p.pid, "SIGKILL");
-      while (runsBinary(p.pid, p.binary) && !isZombie(p.pid)) await sleep(20);
+      while (runsBinary(p.pid, p.binary)) await sleep(20);
     }
     rmSync(join(dir, "pids", `${p.name}.pid`), { force: true });
   }
@@ -129,7 +134,7 @@ function isZombie(pid: number): boolean {
   try {
     return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
-    return true;
+    return false;
   }
 }
 

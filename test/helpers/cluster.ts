@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { inject, onTestFinished } from "vitest";
 import { waitFor } from "./wait.js";
+import { KWOK_TAINT, KWOK_TOLERATION, fakeGpuNode, type FakeGpuNodeOptions } from "../../src/devcluster/fake-nodes.js";
 
 export { waitFor } from "./wait.js";
 
@@ -66,23 +67,13 @@ export async function freshNamespace(prefix = "e2e"): Promise<string> {
   return name;
 }
 
-export interface GpuNodeOptions {
+export interface GpuNodeOptions extends Omit<FakeGpuNodeOptions, "gpus"> {
   count: number;
   gpusPerNode: number;
-  /** GPU Feature Discovery product label, e.g. NVIDIA-A100-SXM4-80GB. */
-  product?: string;
-  memoryMiB?: number;
   namePrefix?: string;
-  cpu?: string;
-  memory?: string;
-  labels?: Record<string, string>;
-  /** The GPU resource name; amd.com/gpu for AMD nodes. */
-  resource?: string;
 }
 
-/** The taint every fake node carries so that only pods meant for it land there. */
-export const KWOK_TAINT = { key: "kwok.x-k8s.io/node", value: "fake", effect: "NoSchedule" } as const;
-export const KWOK_TOLERATION = { key: "kwok.x-k8s.io/node", operator: "Exists", effect: "NoSchedule" } as const;
+export { KWOK_TAINT, KWOK_TOLERATION };
 
 /**
  * Creates N kwok fake nodes with M GPUs each and GPU Feature Discovery labels, waits until
@@ -90,31 +81,11 @@ export const KWOK_TOLERATION = { key: "kwok.x-k8s.io/node", operator: "Exists", 
  */
 export async function createGpuNodes(opts: GpuNodeOptions): Promise<string[]> {
   const core = coreApi();
-  const product = opts.product ?? "NVIDIA-A100-SXM4-80GB";
-  const resource = opts.resource ?? "nvidia.com/gpu";
   const prefix = opts.namePrefix ?? `gpu-${Math.random().toString(36).slice(2, 7)}`;
   const names: string[] = [];
   for (let i = 0; i < opts.count; i++) {
     const name = `${prefix}-${i}`;
-    const resources = { cpu: opts.cpu ?? "32", memory: opts.memory ?? "256Gi", pods: "110", [resource]: String(opts.gpusPerNode) };
-    await core.createNode({
-      body: {
-        metadata: {
-          name,
-          annotations: { "kwok.x-k8s.io/node": "fake" },
-          labels: {
-            type: "kwok",
-            "kubernetes.io/hostname": name,
-            "nvidia.com/gpu.product": product,
-            "nvidia.com/gpu.memory": String(opts.memoryMiB ?? 81920),
-            "nvidia.com/gpu.count": String(opts.gpusPerNode),
-            ...opts.labels,
-          },
-        },
-        spec: { taints: [{ ...KWOK_TAINT }] },
-        status: { allocatable: resources, capacity: resources },
-      },
-    });
+    await core.createNode({ body: fakeGpuNode(name, { ...opts, gpus: opts.gpusPerNode }) });
     names.push(name);
   }
   onTestFinished(async () => {
