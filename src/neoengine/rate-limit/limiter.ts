@@ -122,14 +122,17 @@ export class RateLimiter {
       const name: WindowName = retryAfterMs > WINDOW_MS.minute ? "day" : "minute";
       const w = this.windows[name];
       w.remaining = 0;
-      w.resetAt = Math.max(w.resetAt, now + retryAfterMs);
+      w.resetAt = now + retryAfterMs; // the server knows when it will accept requests again
     }
   }
 
   private apply(obs: WindowObservation, now: number): void {
     if (obs.resetAt <= now) return; // describes a window that is already over
     const w = this.windows[obs.window];
-    const newWindow = w.limit === undefined || w.resetAt === 0 || obs.resetAt > w.resetAt + 1_000;
+    // Our count is only comparable with the server's within the same window and the same limit
+    // (a different limit means we assumed the wrong tier).
+    const newWindow =
+      w.limit !== obs.limit || w.resetAt === 0 || obs.resetAt > w.resetAt + 1_000;
     w.limit = obs.limit;
     // In the same window, our count may be ahead of the server's (requests still in flight),
     // so keep the smaller; a newer window replaces ours.
@@ -147,7 +150,9 @@ export class RateLimiter {
   }
 
   private isSpent(w: WindowState): boolean {
-    return w.limit !== undefined && w.resetAt !== 0 && w.remaining <= 0;
+    // An open window with nothing left. (With an unknown limit a window only opens when a 429
+    // closes it, see observe().)
+    return w.resetAt !== 0 && w.remaining <= 0;
   }
 
   private take(w: WindowState, name: WindowName, now: number): void {

@@ -198,7 +198,10 @@ export class HttpTransport {
       try {
         return await this.attempt(url, spec, attempt, consume, keepBodyOpen);
       } catch (caught) {
-        error = errorFromTransport(caught, { ...ctx, aborted: spec.signal?.aborted === true });
+        if (caught instanceof NeoEngineError) error = caught;
+        else if (spec.signal?.aborted) error = errorFromTransport(caught, { ...ctx, aborted: true });
+        // Anything else came from outside the HTTP exchange (e.g. the token source): not ours to retry.
+        else throw caught;
       }
       error.attempts = attempt;
       if (error.code === CLIENT_ERROR_CODES.CLIENT_RATE_LIMITED) throw withContext(error, ctx);
@@ -228,6 +231,7 @@ export class HttpTransport {
     const ctx = { method: spec.method, endpoint: spec.endpoint };
     await this.rateLimiter?.acquire(spec.signal);
     const headers = await this.headersFor(spec);
+    const body = spec.text ?? (spec.json === undefined ? undefined : JSON.stringify(spec.json));
     const started = this.#clock.now();
     let status = 0;
     try {
@@ -235,7 +239,7 @@ export class HttpTransport {
         dispatcher: this.#dispatcher,
         method: spec.method,
         headers,
-        body: spec.text ?? (spec.json === undefined ? undefined : JSON.stringify(spec.json)),
+        body,
         signal: spec.signal,
         headersTimeout: spec.headersTimeoutMs ?? this.#timeouts.headersMs,
         bodyTimeout: spec.bodyTimeoutMs ?? this.#timeouts.bodyMs,
