@@ -1,0 +1,24 @@
+// Public API of the operator's metrics. Import from "src/metrics/index.js".
+
+export { createCatalog, type MetricCatalog } from "./catalog.js";
+export { createOperatorMetrics, operatorMetrics, type OperatorMetrics, type OperatorMetricsOptions } from "./registry.js";
+export { metricsHandler, parseListenAddress, serveMetrics, type MetricsServer } from "./http.js";
+export { controllerMetrics, informerMetrics, initControllerSeries, leaderElectionMetrics, workqueueMetrics } from "./adapters/kube.js";
+export { clientRequestHook, setRateBudget, trackRateBudget } from "./adapters/client.js";
+export {
+  NEOJOB_PHASES,
+  observeSubmitToRunning,
+  recordJobCost,
+  setNeoJobSnapshot,
+  trackNeoJobs,
+  type NeoJobSample,
+} from "./adapters/neojob.js";
+export { setMarketPrices, setWalletBalance, setWalletEarnings } from "./adapters/market.js";
+export {
+  PROVIDER_NODE_STATES,
+  recordHeartbeatFailure,
+  removeProvider,
+  setProviderNodes,
+  type ProviderNodeSample,
+} from "./adapters/provider.js";
+export { creditsToNumber } from "./adapters/credits.js";
