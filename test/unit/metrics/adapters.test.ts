@@ -20,19 +20,24 @@ import {
   type OperatorMetrics,
 } from "../../../src/metrics/index.js";
 
-async function value(om: OperatorMetrics, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
-  await om.render(); // runs collect sources
+type Sample = { labels: Record<string, string | number>; value: number; metricName?: string };
+
+async function samples(om: OperatorMetrics, name: string): Promise<Sample[]> {
   const metric = (await om.registry.getMetricsAsJSON()).find((m) => m.name === name);
   if (!metric) throw new Error(`no metric ${name}`);
-  const sample = metric.values.find(
+  return metric.values as Sample[];
+}
+
+async function value(om: OperatorMetrics, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  await om.render(); // runs collect sources
+  const sample = (await samples(om, name)).find(
     (v) => Object.keys(labels).every((k) => String(v.labels[k]) === labels[k]) && !("le" in v.labels) && v.metricName !== `${name}_sum` && v.metricName !== `${name}_count`,
   );
   return sample?.value;
 }
 
 async function histogramCount(om: OperatorMetrics, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
-  const metric = (await om.registry.getMetricsAsJSON()).find((m) => m.name === name);
-  return metric?.values.find((v) => v.metricName === `${name}_count` && Object.keys(labels).every((k) => v.labels[k] === labels[k]))?.value;
+  return (await samples(om, name)).find((v) => v.metricName === `${name}_count` && Object.keys(labels).every((k) => v.labels[k] === labels[k]))?.value;
 }
 
 describe("kube adapters", () => {

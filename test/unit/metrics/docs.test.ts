@@ -27,7 +27,7 @@ describe("docs/metrics.md", () => {
     const registered = new Map<string, DocRow>();
     for (const metric of await om.registry.getMetricsAsJSON()) {
       const labelNames = (om.registry.getSingleMetric(metric.name) as unknown as { labelNames?: string[] }).labelNames ?? [];
-      registered.set(metric.name, { type: metric.type, labels: [...labelNames] });
+      registered.set(metric.name, { type: String(metric.type), labels: [...labelNames] });
     }
     const documented = documentedMetrics();
     expect([...documented.keys()].sort()).toEqual([...registered.keys()].sort());
