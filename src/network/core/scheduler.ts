@@ -1,0 +1,111 @@
+import type { NetworkContext } from "./context.js";
+import type { JobRow } from "./job-row.js";
+import { hourlyRate } from "./pricing.js";
+import { expireHeartbeats, freeCapacity, isOnline, usageByProvider, type Capacity, type ProviderRow } from "./providers.js";
+import { endJob } from "./settlement.js";
+
+/** How many pending jobs one scheduling pass considers. */
+const PASS_LIMIT = 2000;
+
+/**
+ * Fair order across accounts: round-robin over accounts, each account's jobs oldest first
+ * (account A's 1st, B's 1st, A's 2nd, B's 2nd, ...), so one account's burst cannot starve
+ * another's single job. Ties between accounts go to the account whose next job is older.
+ */
+export function fairOrder(jobs: readonly JobRow[]): JobRow[] {
+  const rank = new Map<string, number>();
+  const ranked = jobs.map((j) => {
+    const r = rank.get(j.account_id) ?? 0;
+    rank.set(j.account_id, r + 1);
+    return { j, r };
+  });
+  ranked.sort((a, b) => a.r - b.r || Number(a.j.created_at) - Number(b.j.created_at) || (a.j.id < b.j.id ? -1 : 1));
+  return ranked.map((x) => x.j);
+}
+
+interface Placement {
+  minReputation?: number;
+  providerIds?: string[];
+}
+
+/**
+ * Picks a provider for each pending job: online, enough free capacity, the right GPU model,
+ * a price within maxPrice, reputation ≥ the job's minimum, in the job's provider list if it
+ * has one; cheapest first, then highest reputation, then oldest provider id for stability.
+ * Returns how many jobs were scheduled.
+ */
+export async function schedulePending(ctx: NetworkContext): Promise<number> {
+  const scheduled = await ctx.db.transaction(async (tx) => {
+    const pending = await tx.query<JobRow>("SELECT * FROM jobs WHERE status = 'pending' ORDER BY created_at, id LIMIT ?", [PASS_LIMIT]);
+    if (pending.length === 0) return [];
+    const now = ctx.now();
+    const providers = (await tx.query<ProviderRow>("SELECT * FROM providers WHERE state = 'online'")).filter((p) => isOnline(ctx, p, now));
+    if (providers.length === 0) return [];
+    const usage = await usageByProvider(tx);
+    const free = new Map<string, Capacity>(providers.map((p) => [p.id, freeCapacity(p, usage.get(p.id))]));
+    const done: { jobId: string; providerId: string }[] = [];
+    for (const job of fairOrder(pending)) {
+      const placement = (job.placement ? JSON.parse(job.placement) : {}) as Placement;
+      let best: { p: ProviderRow; rate: number } | undefined;
+      for (const p of providers) {
+        const f = free.get(p.id) as Capacity;
+        if (f.cpuMilli < Number(job.cpu_milli) || f.memoryBytes < Number(job.memory_bytes) || f.gpu < Number(job.gpu)) continue;
+        if (Number(job.gpu) > 0 && job.gpu_model !== null && p.gpu_model !== job.gpu_model) continue;
+        if (placement.minReputation !== undefined && Number(p.reputation) < placement.minReputation) continue;
+        if (placement.providerIds && placement.providerIds.length > 0 && !placement.providerIds.includes(p.id)) continue;
+        const rate = hourlyRate(p, job);
+        if (rate > Number(job.max_price)) continue;
+        if (
+          !best ||
+          rate < best.rate ||
+          (rate === best.rate && (Number(p.reputation) > Number(best.p.reputation) || (Number(p.reputation) === Number(best.p.reputation) && p.id < best.p.id)))
+        ) {
+          best = { p, rate };
+        }
+      }
+      if (!best) continue;
+      const f = free.get(best.p.id) as Capacity;
+      free.set(best.p.id, { cpuMilli: f.cpuMilli - Number(job.cpu_milli), memoryBytes: f.memoryBytes - Number(job.memory_bytes), gpu: f.gpu - Number(job.gpu) });
+      await tx.execute(
+        "UPDATE jobs SET status = 'scheduled', provider_id = ?, price = ?, scheduled_at = ?, attempts = attempts + 1, message = NULL WHERE id = ? AND status = 'pending'",
+        [best.p.id, best.rate, now, job.id],
+      );
+      await tx.execute("UPDATE providers SET assignment_version = assignment_version + 1 WHERE id = ?", [best.p.id]);
+      done.push({ jobId: job.id, providerId: best.p.id });
+    }
+    return done;
+  });
+  for (const s of scheduled) {
+    ctx.bus.jobChanged(s.jobId);
+    ctx.bus.providerChanged(s.providerId);
+  }
+  return scheduled.length;
+}
+
+/** Running jobs past their timeout end as timed_out (charged for the full timeout). */
+export async function expireTimeouts(ctx: NetworkContext): Promise<number> {
+  const now = ctx.now();
+  const running = await ctx.db.query<{ id: string }>(
+    "SELECT id FROM jobs WHERE status = 'running' AND started_at + timeout_ms <= ?",
+    [now],
+  );
+  let n = 0;
+  for (const r of running) {
+    const ended = await ctx.db.transaction(async (tx) => {
+      const job = await tx.queryOne<JobRow>("SELECT * FROM jobs WHERE id = ?", [r.id]);
+      if (!job || job.status !== "running") return false;
+      await endJob(tx, ctx, job, { status: "timed_out", message: `timed out after ${job.timeout}` });
+      return true;
+    });
+    if (ended) n++;
+  }
+  return n;
+}
+
+/** One full pass: heartbeats, timeouts, then matching. */
+export async function schedulerPass(ctx: NetworkContext): Promise<{ offline: number; timedOut: number; scheduled: number }> {
+  const offline = (await expireHeartbeats(ctx)).length;
+  const timedOut = await expireTimeouts(ctx);
+  const scheduled = await schedulePending(ctx);
+  return { offline, timedOut, scheduled };
+}
