@@ -38,7 +38,8 @@ export const neoProviderPricesSchema = z
           .meta({ description: "Ask per device-hour, in credits (decimal string).", ...decimalRule("spec.prices.gpu[model]") }),
       )
       .optional()
-      .describe("Ask per GPU device-hour keyed by model slug (nvidia-a100, nvidia-h100, ...), in credits."),
+      // maxProperties bounds the CEL cost estimate of the per-value rule.
+      .meta({ description: "Ask per GPU device-hour keyed by model slug (nvidia-a100, nvidia-h100, ...), in credits.", maxProperties: 64 }),
   })
   .describe("Prices the nodes ask on the market, in credits per hour per unit.");
 

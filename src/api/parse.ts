@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { neoJobSchema, type NeoJob } from "./neojob.js";
 import { neoProviderSchema, type NeoProvider } from "./neoprovider.js";
 
