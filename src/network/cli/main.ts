@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// neoengine-network: run the reference NeoEngine network server and administer its accounts.
+import { Command, InvalidArgumentError } from "commander";
+import { pino, type Logger } from "pino";
+import { TIERS, type Tier } from "../../neoengine/wire.js";
+import { createNetwork } from "../core/network.js";
+import { ApiError } from "../core/errors.js";
+import { startNetworkServer } from "../server.js";
+
+const DEFAULT_DB = "./neoengine.db";
+
+/** JSON logs to stderr; human-readable when stderr is a terminal. Tokens are never logged. */
+function makeLogger(): Logger {
+  const level = process.env.NEO_LOG_LEVEL ?? "info";
+  if (process.stderr.isTTY) {
+    return pino({ level, transport: { target: "pino-pretty", options: { destination: 2, colorize: true } } });
+  }
+  return pino({ level }, pino.destination(2));
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("port must be an integer 0-65535");
+  return n;
+}
+function parseTier(value: string): Tier {
+  if (!(TIERS as readonly string[]).includes(value)) throw new InvalidArgumentError(`tier must be one of ${TIERS.join(", ")}`);
+  return value as Tier;
+}
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+}
+
+/** Opens the database, runs one admin action, closes it. */
+async function withNetwork<T>(db: string, action: (admin: Awaited<ReturnType<typeof createNetwork>>["admin"]) => Promise<T>): Promise<T> {
+  const network = await createNetwork({ db, schedulerIntervalMs: 0, scheduleOnEvents: false, logger: pino({ level: "silent" }) });
+  try {
+    return await action(network.admin);
+  } finally {
+    await network.close();
+  }
+}
+
+const program = new Command()
+  .name("neoengine-network")
+  .description("Reference NeoEngine network server: serves the NeoEngine API (/v1) from an embedded SQLite database.")
+  .showHelpAfterError();
+
+program
+  .command("serve")
+  .description("serve the API until SIGINT/SIGTERM")
+  .option("--port <port>", "TCP port (0 = any free port)", parsePort, 8787)
+  .option("--host <host>", "interface to bind", "127.0.0.1")
+  .option("--db <path>", "SQLite database file, or :memory:", DEFAULT_DB)
+  .option("--fee-bps <n>", "platform fee in basis points taken from each charge", (v) => Number(v), 0)
+  .option("--heartbeat-timeout <seconds>", "seconds without heartbeat before a provider goes offline", parsePositiveInt, 30)
+  .action(async (opts: { port: number; host: string; db: string; feeBps: number; heartbeatTimeout: number }) => {
+    const log = makeLogger();
+    const server = await startNetworkServer({
+      port: opts.port,
+      host: opts.host,
+      db: opts.db,
+      feeBasisPoints: opts.feeBps,
+      heartbeatTimeoutMs: opts.heartbeatTimeout * 1000,
+      logger: log,
+      logRequests: true,
+    });
+    log.info({ url: `${server.url}/v1`, db: opts.db }, "NeoEngine network listening");
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, "shutting down");
+      void server.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+  });
+
+const account = program.command("account").description("manage accounts");
+account
+  .command("create <name>")
+  .description("create an account")
+  .requiredOption("--tier <tier>", "free | pro | enterprise", parseTier)
+  .option("--credits <n>", "initial credits (decimal)", "0")
+  .option("--per-minute <n>", "enterprise: requests per minute", parsePositiveInt)
+  .option("--per-day <n>", "enterprise: requests per day", parsePositiveInt)
+  .option("--db <path>", "SQLite database file", DEFAULT_DB)
+  .action(async (name: string, opts: { tier: Tier; credits: string; perMinute?: number; perDay?: number; db: string }) => {
+    const limits = opts.perMinute !== undefined && opts.perDay !== undefined ? { perMinute: opts.perMinute, perDay: opts.perDay } : undefined;
+    if ((opts.perMinute === undefined) !== (opts.perDay === undefined)) throw new InvalidArgumentError("give both --per-minute and --per-day");
+    const created = await withNetwork(opts.db, (admin) => admin.createAccount(name, opts.tier, opts.credits, limits));
+    console.log(JSON.stringify({ id: created.id, name: created.name, tier: created.tier, credits: opts.credits, limits: created.limits }));
+  });
+account
+  .command("credit <name> <credits>")
+  .description("grant credits to an account")
+  .option("--db <path>", "SQLite database file", DEFAULT_DB)
+  .action(async (name: string, credits: string, opts: { db: string }) => {
+    const granted = await withNetwork(opts.db, (admin) => admin.credit(name, credits));
+    console.log(JSON.stringify({ name, credited: granted }));
+  });
+
+program
+  .command("token")
+  .description("manage tokens")
+  .command("create")
+  .description("create a bearer token and print it (only once; it is stored hashed)")
+  .requiredOption("--account <name>", "account the token acts for")
+  .option("--provider", "a provider token (provider protocol) instead of a consumer token", false)
+  .option("--db <path>", "SQLite database file", DEFAULT_DB)
+  .action(async (opts: { account: string; provider: boolean; db: string }) => {
+    const token = await withNetwork(opts.db, (admin) => admin.createToken(opts.account, { provider: opts.provider }));
+    console.log(token);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ApiError) {
+    console.error(`error: ${err.message}`);
+    process.exit(err.code === "NOT_FOUND" ? 3 : 2);
+  }
+  console.error(`error: ${(err as Error).message ?? String(err)}`);
+  process.exit(1);
+});
