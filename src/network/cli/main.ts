@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // neoengine-network: run the reference NeoEngine network server and administer its accounts.
 import { Command, InvalidArgumentError } from "commander";
-import { pino, type Logger } from "pino";
+import { pino, destination, type Logger } from "pino";
 import { TIERS, type Tier } from "../../neoengine/wire.js";
 import { createNetwork } from "../core/network.js";
 import { ApiError } from "../core/errors.js";
@@ -15,7 +15,7 @@ function makeLogger(): Logger {
   if (process.stderr.isTTY) {
     return pino({ level, transport: { target: "pino-pretty", options: { destination: 2, colorize: true } } });
   }
-  return pino({ level }, pino.destination(2));
+  return pino({ level }, destination(2));
 }
 
 function parsePort(value: string): number {
