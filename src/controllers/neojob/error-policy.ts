@@ -1,7 +1,7 @@
 import { isConflict, isNotFound } from "../../kube/client/errors.js";
 import { isNeoEngineError } from "../../neoengine/index.js";
 import type { JobScope } from "./scope.js";
-import { CredentialsError, requeueAfter, type Action, type NeoJobWriter } from "./types.js";
+import { CredentialsError, done, requeueAfter, type Action, type NeoJobWriter } from "./types.js";
 
 // The one error policy of the NeoJob controller (kube-rs style): every error a phase throws ends
 // here. It records Synced=False (reason = the NeoEngine error code) when that is news, and asks
@@ -52,7 +52,7 @@ export async function handleReconcileError(
   // A stale read: the informer is about to deliver the newer object, which is queued anyway.
   if (isConflict(err)) return requeueAfter(500);
   // Deleted while we worked: nothing left to do.
-  if (isNotFound(err) && scope) return { type: "done" };
+  if (isNotFound(err) && scope) return done();
   const delay = backoff.next(scope?.key ?? "?");
   const retryAfter = isNeoEngineError(err) ? (err.retryAfterMs ?? 0) : 0;
   if (scope && !scope.job.metadata.deletionTimestamp) {

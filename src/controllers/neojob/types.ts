@@ -5,11 +5,8 @@
 import type { NeoJob } from "../../api/index.js";
 import type { Job, JobResults, SubmitJobRequest, SubmitJobResponse } from "../../neoengine/index.js";
 
-/** What a reconcile asks of the work queue: forget the key, or look again after a delay. */
-export type Action = { type: "done" } | { type: "requeueAfter"; ms: number };
-
-export const done = (): Action => ({ type: "done" });
-export const requeueAfter = (ms: number): Action => ({ type: "requeueAfter", ms: Math.max(0, Math.round(ms)) });
+// What a reconcile asks of the work queue (src/kube's contract): done, or look again after ms.
+export { done, requeueAfter, type Action } from "../../kube/controller/action.js";
 
 export type EventType = "Normal" | "Warning";
 

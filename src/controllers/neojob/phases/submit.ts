@@ -1,4 +1,4 @@
-import { isNeoEngineError } from "../../../neoengine/index.js";
+import { isNeoEngineError, type NeoEngineError } from "../../../neoengine/index.js";
 import { getCondition, setCondition } from "../conditions.js";
 import { idempotencyKey, submitRequest } from "../remote.js";
 import { isTerminalPhase, rfc3339OrNow, type JobScope } from "../scope.js";
@@ -23,7 +23,7 @@ function refusedAndSpecChanged(scope: JobScope): boolean {
 }
 
 /** 4xx answers are final, except 401: a rotated token can fix it without touching the NeoJob. */
-function isTerminalRefusal(err: unknown): err is import("../../../neoengine/index.js").NeoEngineError {
+function isTerminalRefusal(err: unknown): err is NeoEngineError {
   return isNeoEngineError(err) && !err.retryable && err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 429;
 }
 

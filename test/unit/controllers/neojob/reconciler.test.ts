@@ -28,7 +28,7 @@ describe("NeoJob reconciler: submit", () => {
       return submit(req, key);
     };
     const action = await run();
-    expect(action).toEqual({ type: "done" });
+    expect(action).toEqual({ kind: "done" });
     expect(writer.current.metadata.finalizers).toContain(FINALIZER_CANCEL_JOB);
     expect(markerAtPost).toMatchObject({ attempt: 1, idempotencyKey: "neojob-uid-1-1" });
     expect(session.calls.filter((c) => c.op === "submit").map((c) => c.arg)).toEqual(["neojob-uid-1-1"]);
@@ -70,7 +70,7 @@ describe("NeoJob reconciler: submit", () => {
     const { writer, session, run } = setup();
     session.submitError = new NeoEngineError({ status: 402, code: "INSUFFICIENT_FUNDS", message: "balance 0.5 cannot cover 1.0", retryable: false });
     const action = await run();
-    expect(action).toEqual({ type: "done" });
+    expect(action).toEqual({ kind: "done" });
     const status = writer.current.status!;
     expect(status.phase).toBe("Failed");
     expect(status.pendingSubmit).toBeUndefined();
@@ -85,13 +85,13 @@ describe("NeoJob reconciler: submit", () => {
     const { writer, session, run } = setup();
     session.submitError = new NeoEngineError({ status: 503, code: "INTERNAL_ERROR", message: "down", retryable: true });
     const first = await run();
-    expect(first).toEqual({ type: "requeueAfter", ms: 1000 });
+    expect(first).toEqual({ kind: "requeueAfter", ms: 1000 });
     expect(getCondition(writer.current.status!, "Synced")).toMatchObject({ status: "False", reason: "INTERNAL_ERROR" });
     expect(writer.current.status?.observedGeneration).toBeUndefined();
     const second = await run();
-    expect(second).toEqual({ type: "requeueAfter", ms: 2000 });
+    expect(second).toEqual({ kind: "requeueAfter", ms: 2000 });
     session.submitError = undefined;
-    expect(await run()).toEqual({ type: "done" });
+    expect(await run()).toEqual({ kind: "done" });
     expect(new Set(session.calls.filter((c) => c.op === "submit").map((c) => c.arg))).toEqual(new Set(["neojob-uid-1-1"]));
     expect(writer.current.status?.jobId).toBe("job_1");
     expect(getCondition(writer.current.status!, "Synced")?.status).toBe("True");
@@ -100,7 +100,7 @@ describe("NeoJob reconciler: submit", () => {
   it("a Retry-After longer than the backoff wins", async () => {
     const { session, run } = setup();
     session.submitError = new NeoEngineError({ status: 429, code: "RATE_LIMITED", message: "slow down", retryable: true, retryAfterMs: 30_000 });
-    expect(await run()).toEqual({ type: "requeueAfter", ms: 30_000 });
+    expect(await run()).toEqual({ kind: "requeueAfter", ms: 30_000 });
   });
 });
 
@@ -186,7 +186,7 @@ describe("NeoJob reconciler: suspend, delete, ttl, adoption", () => {
     const { writer, session, run } = setup();
     await run();
     writer.current.metadata.deletionTimestamp = "2026-01-15T12:05:00Z";
-    expect(await run()).toEqual({ type: "done" });
+    expect(await run()).toEqual({ kind: "done" });
     expect(session.calls.find((c) => c.op === "cancel")?.arg).toBe("job_1");
     expect(writer.current.metadata.finalizers).toEqual([]);
     expect(session.tracked.size).toBe(0);
@@ -207,7 +207,7 @@ describe("NeoJob reconciler: suspend, delete, ttl, adoption", () => {
     const { writer, session, run } = setup(makeJob({ spec: { ttlSecondsAfterFinished: 60 } }), { now: () => now });
     await run();
     session.setRemote({ id: "job_1", status: "succeeded", provider: "prov_a", finishedAt: "2026-01-15T12:00:00Z", cost: "0.01" });
-    expect(await run()).toEqual({ type: "requeueAfter", ms: 60_000 });
+    expect(await run()).toEqual({ kind: "requeueAfter", ms: 60_000 });
     expect(writer.deleted).toBe(false);
     now = T0 + 60_000;
     await run();
