@@ -4,6 +4,8 @@ import { iso } from "./context.js";
 /** A row of the jobs table. */
 export interface JobRow {
   id: string;
+  /** Submission order (monotonic); orders lists, cursors and the scheduler queue. */
+  seq: number;
   account_id: string;
   status: JobStatus;
   image: string;

@@ -97,13 +97,15 @@ export async function submitJob(
       });
     }
     const id = newId("job");
+    const seq = Number((await tx.queryOne<{ s: number | null }>("SELECT MAX(seq) AS s FROM jobs"))?.s ?? 0) + 1;
     await tx.execute(
-      `INSERT INTO jobs (id, account_id, status, image, command, args, env, cpu_milli, memory_bytes, memory, gpu, gpu_model,
+      `INSERT INTO jobs (id, seq, account_id, status, image, command, args, env, cpu_milli, memory_bytes, memory, gpu, gpu_model,
          max_price, timeout, timeout_ms, placement, provider_id, price, escrow, cost, progress, exit_code, message, attempts,
          results, log_bytes, log_seq, created_at, scheduled_at, started_at, finished_at)
-       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, NULL, 0, NULL, NULL, 0, NULL, 0, 0, ?, NULL, NULL, NULL)`,
+       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, NULL, 0, NULL, NULL, 0, NULL, 0, 0, ?, NULL, NULL, NULL)`,
       [
         id,
+        seq,
         accountId,
         body.image,
         JSON.stringify(body.command ?? []),
@@ -146,17 +148,11 @@ export async function getJob(ctx: NetworkContext, principal: Principal, id: stri
   return jobToWire(await ownJob(ctx.db, principal.account.id, id));
 }
 
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(parsed) && typeof parsed[0] === "number" && typeof parsed[1] === "string") return [parsed[0], parsed[1]];
-  } catch {
-    // fall through
-  }
-  throw invalid("cursor", cursor, "cursor is not a cursor this server issued");
+function decodeCursor(cursor: string): number {
+  const seq = /^[0-9]{1,15}$/.test(cursor) ? Number(cursor) : NaN;
+  if (!Number.isSafeInteger(seq)) throw invalid("cursor", cursor, "cursor is not a cursor this server issued");
+  return seq;
 }
-const encodeCursor = (createdAt: number, id: string): string =>
-  Buffer.from(JSON.stringify([Number(createdAt), id]), "utf8").toString("base64url");
 
 /** Newest first; `nextCursor` continues after the last job of this page. */
 export async function listJobs(
@@ -171,19 +167,18 @@ export async function listJobs(
     params.push(...query.status);
   }
   if (query.cursor !== undefined) {
-    const [createdAt, id] = decodeCursor(query.cursor);
-    where.push("(created_at < ? OR (created_at = ? AND id < ?))");
-    params.push(createdAt, createdAt, id);
+    where.push("seq < ?");
+    params.push(decodeCursor(query.cursor));
   }
   const rows = await ctx.db.query<JobRow>(
-    `SELECT * FROM jobs WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    `SELECT * FROM jobs WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`,
     [...params, query.limit + 1],
   );
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
     jobs: page.map(jobToWire),
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at, last.id) : null,
+    nextCursor: rows.length > query.limit && last ? String(last.seq) : null,
   };
 }
 

@@ -9,18 +9,31 @@ const PASS_LIMIT = 2000;
 
 /**
  * Fair order across accounts: round-robin over accounts, each account's jobs oldest first
- * (account A's 1st, B's 1st, A's 2nd, B's 2nd, ...), so one account's burst cannot starve
- * another's single job. Ties between accounts go to the account whose next job is older.
+ * (A's 1st, B's 1st, A's 2nd, B's 2nd, ...), so one account's burst cannot starve another's
+ * single job. Among accounts at the same round, the one served least recently goes first
+ * (`lastServed`: a counter per account, higher = more recent), so the rotation carries over
+ * from one pass to the next; then submission order.
  */
-export function fairOrder(jobs: readonly JobRow[]): JobRow[] {
+export function fairOrder(jobs: readonly JobRow[], lastServed: ReadonlyMap<string, number> = new Map()): JobRow[] {
   const rank = new Map<string, number>();
   const ranked = jobs.map((j) => {
     const r = rank.get(j.account_id) ?? 0;
     rank.set(j.account_id, r + 1);
-    return { j, r };
+    return { j, r, served: lastServed.get(j.account_id) ?? -1 };
   });
-  ranked.sort((a, b) => a.r - b.r || Number(a.j.created_at) - Number(b.j.created_at) || (a.j.id < b.j.id ? -1 : 1));
+  ranked.sort((a, b) => a.r - b.r || a.served - b.served || Number(a.j.seq) - Number(b.j.seq));
   return ranked.map((x) => x.j);
+}
+
+/** Per-network memory of when each account was last served (in memory: a restart only resets the rotation). */
+const servedState = new WeakMap<NetworkContext, { counter: number; last: Map<string, number> }>();
+function served(ctx: NetworkContext): { counter: number; last: Map<string, number> } {
+  let s = servedState.get(ctx);
+  if (!s) {
+    s = { counter: 0, last: new Map() };
+    servedState.set(ctx, s);
+  }
+  return s;
 }
 
 interface Placement {
@@ -36,7 +49,7 @@ interface Placement {
  */
 export async function schedulePending(ctx: NetworkContext): Promise<number> {
   const scheduled = await ctx.db.transaction(async (tx) => {
-    const pending = await tx.query<JobRow>("SELECT * FROM jobs WHERE status = 'pending' ORDER BY created_at, id LIMIT ?", [PASS_LIMIT]);
+    const pending = await tx.query<JobRow>("SELECT * FROM jobs WHERE status = 'pending' ORDER BY seq LIMIT ?", [PASS_LIMIT]);
     if (pending.length === 0) return [];
     const now = ctx.now();
     const providers = (await tx.query<ProviderRow>("SELECT * FROM providers WHERE state = 'online'")).filter((p) => isOnline(ctx, p, now));
@@ -44,7 +57,8 @@ export async function schedulePending(ctx: NetworkContext): Promise<number> {
     const usage = await usageByProvider(tx);
     const free = new Map<string, Capacity>(providers.map((p) => [p.id, freeCapacity(p, usage.get(p.id))]));
     const done: { jobId: string; providerId: string }[] = [];
-    for (const job of fairOrder(pending)) {
+    const rotation = served(ctx);
+    for (const job of fairOrder(pending, rotation.last)) {
       const placement = (job.placement ? JSON.parse(job.placement) : {}) as Placement;
       let best: { p: ProviderRow; rate: number } | undefined;
       for (const p of providers) {
@@ -71,6 +85,7 @@ export async function schedulePending(ctx: NetworkContext): Promise<number> {
         [best.p.id, best.rate, now, job.id],
       );
       await tx.execute("UPDATE providers SET assignment_version = assignment_version + 1 WHERE id = ?", [best.p.id]);
+      rotation.last.set(job.account_id, ++rotation.counter);
       done.push({ jobId: job.id, providerId: best.p.id });
     }
     return done;

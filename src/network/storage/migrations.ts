@@ -66,6 +66,7 @@ CREATE TABLE providers (
 );
 CREATE TABLE jobs (
   id TEXT PRIMARY KEY,
+  seq BIGINT NOT NULL UNIQUE,
   account_id TEXT NOT NULL REFERENCES accounts(id),
   status TEXT NOT NULL,
   image TEXT NOT NULL,
@@ -97,8 +98,8 @@ CREATE TABLE jobs (
   started_at BIGINT,
   finished_at BIGINT
 );
-CREATE INDEX jobs_account ON jobs (account_id, created_at, id);
-CREATE INDEX jobs_status ON jobs (status, created_at);
+CREATE INDEX jobs_account ON jobs (account_id, seq);
+CREATE INDEX jobs_status ON jobs (status, seq);
 CREATE INDEX jobs_provider ON jobs (provider_id, status);
 CREATE TABLE job_logs (
   job_id TEXT NOT NULL,
