@@ -31,6 +31,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
+// Response bodies are whatever JSON the server sent; tests assert on them field by field.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function call<T = any>(server: NetworkServer, method: string, path: string, o: CallOptions = {}): Promise<Res<T>> {
   const headers: Record<string, string> = { ...(o.headers ?? {}) };
   if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
@@ -46,6 +48,7 @@ export async function call<T = any>(server: NetworkServer, method: string, path:
 }
 
 /** Asserts the seed's error envelope with the given status and code; returns the error. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function expectError(res: Res, status: number, code: string): { code: string; message: string; details?: any } {
   expect(res.status, res.text).toBe(status);
   const parsed = ErrorEnvelopeSchema.safeParse(res.body);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { JobResultsSchema, JobSchema } from "../../../src/neoengine/wire.js";
-import { call, expectError, gpuProvider, registerProvider, seedJob, startTestNetwork, submit, type TestNetwork } from "./helpers.js";
+import { call, expectError, registerProvider, seedJob, startTestNetwork, submit, type TestNetwork } from "./helpers.js";
 
 let n: TestNetwork;
 beforeEach(async () => {

@@ -138,7 +138,7 @@ describe("provider protocol (extension)", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: any = (await call(n.server, "GET", `/v1/providers?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: n.alice })).body;
+      const page: { providers: { id: string }[]; nextCursor: string | null } = (await call(n.server, "GET", `/v1/providers?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: n.alice })).body;
       seen.push(...page.providers.map((p: { id: string }) => p.id));
       cursor = page.nextCursor;
     } while (cursor);
