@@ -12,7 +12,6 @@ import { errorFromTransport } from "./errors.js";
 import type { RequestSpec, TransportOptions } from "./transport/http.js";
 import { HttpTransport } from "./transport/http.js";
 import { splitLines } from "./transport/lines.js";
-import type { QueryValue } from "./transport/url.js";
 import type {
   AssignmentsResponse,
   HeartbeatRequest,
@@ -22,7 +21,6 @@ import type {
   JobResults,
   JobStatus,
   ListJobsResponse,
-  ListProvidersQuery,
   ListProvidersResponse,
   LogsAppendResponse,
   MarketPrices,
@@ -75,6 +73,20 @@ export interface SubmitJobOptions extends CallOptions {
 export interface ListJobsOptions {
   /** One status or several (sent comma-separated). */
   status?: JobStatus | JobStatus[];
+  /** Page size, 1..100 (server default 20). */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface ListProvidersOptions {
+  /** Only providers with at least one GPU (true) or without (false). */
+  gpu?: boolean;
+  /** Only providers with reputation >= this (0..1000). */
+  minReputation?: number;
+  /** Only providers of this GPU model slug, e.g. "nvidia-a100". */
+  gpuModel?: string;
+  /** Only providers currently online (true) or offline (false). */
+  online?: boolean;
   /** Page size, 1..100 (server default 20). */
   limit?: number;
   cursor?: string;
@@ -210,16 +222,23 @@ export class NeoEngineClient {
 
   // ---- Providers (seed) ----------------------------------------------------------------
 
-  listProviders(query: ListProvidersQuery = {}, options: CallOptions = {}): Promise<ListProvidersResponse> {
+  listProviders(query: ListProvidersOptions = {}, options: CallOptions = {}): Promise<ListProvidersResponse> {
     return this.call("listProviders", ListProvidersResponseSchema, {
-      query: toQuery(query),
+      query: {
+        gpu: query.gpu,
+        minReputation: query.minReputation,
+        gpuModel: query.gpuModel,
+        online: query.online,
+        limit: query.limit,
+        cursor: query.cursor,
+      },
       signal: options.signal,
     });
   }
 
   /** Every provider matching the filter, following `nextCursor` page by page. */
   async *iterateProviders(
-    query: Omit<ListProvidersQuery, "cursor"> = {},
+    query: Omit<ListProvidersOptions, "cursor"> = {},
     options: CallOptions = {},
   ): AsyncGenerator<Provider> {
     let cursor: string | undefined;
@@ -323,15 +342,6 @@ export class NeoEngineClient {
     const body = await this.#transport.json(this.spec(name, extra));
     return parseResponse(schema, body, ENDPOINTS[name]);
   }
-}
-
-function toQuery(query: object): Record<string, QueryValue> {
-  const out: Record<string, QueryValue> = {};
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined || value === null) continue;
-    out[key] = typeof value === "object" ? JSON.stringify(value) : (value as QueryValue);
-  }
-  return out;
 }
 
 function dropUndefined<T extends object>(value: T): Partial<T> {

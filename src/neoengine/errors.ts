@@ -144,6 +144,18 @@ function parseEnvelope(bodyText: string): Envelope | undefined {
 
 const MAX_SNIPPET = 200;
 
+export const REDACTED = "[REDACTED]";
+
+function redactAll(text: string, secrets: string[] | undefined): string {
+  let out = text;
+  for (const secret of secrets ?? []) {
+    if (secret.length === 0) continue;
+    // Also the JSON-escaped spelling, in case the secret contains `"` or `\`.
+    for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) out = out.split(form).join(REDACTED);
+  }
+  return out;
+}
+
 /** Builds the error for a non-2xx response from its status and body (seed error envelope). */
 export function errorFromResponse(args: {
   status: number;
@@ -151,11 +163,14 @@ export function errorFromResponse(args: {
   method: string;
   endpoint: string;
   retryAfterMs?: number | undefined;
+  /** Secrets to blank out should the peer echo them (a misbehaving proxy echoing headers). */
+  redact?: string[] | undefined;
 }): NeoEngineError {
-  const envelope = parseEnvelope(args.bodyText);
+  const bodyText = redactAll(args.bodyText, args.redact);
+  const envelope = parseEnvelope(bodyText);
   const fallbackMessage =
     `HTTP ${args.status} from ${args.method} ${args.endpoint}` +
-    (args.bodyText.trim() ? `: ${args.bodyText.trim().slice(0, MAX_SNIPPET)}` : "");
+    (bodyText.trim() ? `: ${bodyText.trim().slice(0, MAX_SNIPPET)}` : "");
   return new NeoEngineError({
     status: args.status,
     code: envelope?.code ?? defaultCodeForStatus(args.status),

@@ -5,6 +5,7 @@ export type {
   AssignmentsOptions,
   CallOptions,
   ListJobsOptions,
+  ListProvidersOptions,
   LogsOptions,
   NeoEngineClientOptions,
   SubmitJobOptions,

@@ -230,7 +230,9 @@ export class HttpTransport {
   ): Promise<T> {
     const ctx = { method: spec.method, endpoint: spec.endpoint };
     await this.rateLimiter?.acquire(spec.signal);
-    const headers = await this.headersFor(spec);
+    const token = typeof this.#token === "function" ? await this.#token() : this.#token;
+    validateToken(token);
+    const headers = this.headersFor(spec, token);
     const body = spec.text ?? (spec.json === undefined ? undefined : JSON.stringify(spec.json));
     const started = this.#clock.now();
     let status = 0;
@@ -251,7 +253,7 @@ export class HttpTransport {
       const raw: RawResponse = { status, headers: res.headers, body: res.body };
       if (status >= 400) {
         const bodyText = await res.body.text().catch(() => "");
-        throw errorFromResponse({ status, bodyText, retryAfterMs, ...ctx });
+        throw errorFromResponse({ status, bodyText, retryAfterMs, redact: [token], ...ctx });
       }
       try {
         const value = await consume(raw, ctx);
@@ -267,9 +269,7 @@ export class HttpTransport {
     }
   }
 
-  private async headersFor(spec: RequestSpec): Promise<Record<string, string>> {
-    const token = typeof this.#token === "function" ? await this.#token() : this.#token;
-    validateToken(token);
+  private headersFor(spec: RequestSpec, token: string): Record<string, string> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${token}`,
       accept: spec.accept ?? "application/json",

@@ -68,6 +68,20 @@ describe("the token never leaks", () => {
     await offline.client.close();
   });
 
+  it("is blanked out of an error body that echoes it (a misbehaving peer or proxy)", async () => {
+    const { client } = testClient(server.url, { retry: { maxAttempts: 1 } });
+    server.script({ status: 401, body: { error: { code: "UNAUTHORIZED", message: `token Bearer ${TEST_TOKEN} is invalid`, details: { token: TEST_TOKEN } } } });
+    const envelope = await errorOf(client.getJob("job_1"));
+    server.script({ status: 502, body: `<html>upstream rejected Authorization: Bearer ${TEST_TOKEN}</html>` });
+    const raw = await errorOf(client.getJob("job_1"));
+    for (const e of [envelope, raw]) {
+      expect(everyRendering(e)).not.toContain(TEST_TOKEN);
+      expect(e.message).toContain("[REDACTED]");
+    }
+    expect(envelope.details).toEqual({ token: "[REDACTED]" });
+    await client.close();
+  });
+
   it("a token that cannot be sent is rejected without being echoed", async () => {
     const bad = `${TEST_TOKEN}\r\nX-Injected: 1`;
     let thrown: unknown;
