@@ -58,18 +58,48 @@ describe("generated CRDs on the real apiserver", () => {
   });
 
   it.each([
-    ["spec.resources.cpu", { resources: { cpu: 0 } }],
-    ["spec.resources.memory", { resources: { memory: "lots" } }],
-    ["spec.resources.gpu", { resources: { gpu: -1 } }],
-    ["spec.maxPrice", { maxPrice: "-1" }],
-    ["spec.timeout", { timeout: "forever" }],
-    ["spec.image", { image: "" }],
-  ])("refuses a NeoJob with a bad %s, naming the field", async (field, spec) => {
+    ["spec.resources.cpu", { resources: { cpu: 0 } }, "spec.resources.cpu must be at least 1"],
+    ["spec.resources.memory", { resources: { memory: "lots" } }, "spec.resources.memory must be a positive quantity"],
+    ["spec.resources.memory", { resources: { memory: "0" } }, "spec.resources.memory must be a positive quantity"],
+    ["spec.resources.gpu", { resources: { gpu: -1 } }, "spec.resources.gpu must be at least 0"],
+    ["spec.maxPrice", { maxPrice: "-1" }, "spec.maxPrice must be a positive decimal"],
+    ["spec.maxPrice", { maxPrice: "0.000" }, "spec.maxPrice must be a positive decimal"],
+    ["spec.timeout", { timeout: "forever" }, "spec.timeout must be a Go duration"],
+    ["spec.timeout", { timeout: "1d" }, "spec.timeout must be a Go duration"],
+    ["spec.image", { image: "" }, "spec.image must not be empty"],
+  ])("refuses a NeoJob with a bad %s (%j), naming the field", async (field, spec, message) => {
     const ns = await freshNamespace("crd");
     const r = await kubectl(["apply", "-n", ns, "-f", "-"], JSON.stringify(neoJob("bad", spec)));
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain(field);
-    expect(r.stderr).toMatch(/Invalid value|must/);
+    expect(r.stderr).toContain(`${field}: Invalid value`);
+    expect(r.stderr).toContain(message);
+  });
+
+  it("accepts memory as a plain byte count (int-or-string)", async () => {
+    const ns = await freshNamespace("crd");
+    const r = await kubectl(["apply", "-n", ns, "-f", "-"], JSON.stringify(neoJob("bytes", { resources: { memory: 1073741824 } })));
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it("accepts a NeoProvider with defaults and refuses a bad price, naming the field", async () => {
+    const name = `np-${Math.random().toString(36).slice(2, 7)}`;
+    const provider = (prices: Record<string, unknown>) =>
+      JSON.stringify({ apiVersion: `${GROUP}/${VERSION}`, kind: "NeoProvider", metadata: { name }, spec: { prices } });
+    const bad = await kubectl(["apply", "-f", "-"], provider({ gpu: { "nvidia-a100": "cheap" } }));
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("spec.prices.gpu[model] must be a non-negative decimal");
+    const ok = await kubectl(["apply", "-f", "-"], provider({ cpu: "0.02", gpu: { "nvidia-a100": "0.75" } }));
+    expect(ok.code, ok.stderr).toBe(0);
+    try {
+      const got = (await kubeConfig()
+        .makeApiClient(CustomObjectsApi)
+        .getClusterCustomObject({ group: GROUP, version: VERSION, plural: "neoproviders", name })) as { spec: Record<string, unknown> };
+      expect(got.spec).toMatchObject({ jobNamespace: "neoengine-jobs", allowRootContainers: false, paused: false });
+      const printed = await kubectl(["get", "np", name]);
+      expect(printed.stdout.split("\n")[0]).toMatch(/NAME\s+NODES\s+GPUS\s+FREE\s+RUNNING\s+EARNINGS\s+AGE/);
+    } finally {
+      await kubectl(["delete", "np", name, "--wait=false"]);
+    }
   });
 
   it("freezes the spec once submitted, except suspend, deletionPolicy and ttlSecondsAfterFinished", async () => {

@@ -122,4 +122,18 @@ describe("kube helpers on the real apiserver", () => {
     expect(submitted.eventTime).toMatch(/\.\d{6}Z$/);
     expect(ours.find((e) => e.reason === "SubmitFailed")).toMatchObject({ type: "Warning", note: "INSUFFICIENT_FUNDS: balance too low" });
   });
+
+  it("records events about a cluster-scoped NeoProvider (in the default namespace)", async () => {
+    const kube = client();
+    const name = `np-${Math.random().toString(36).slice(2, 7)}`;
+    const provider = await kube.create<KubeObject>(Resources.neoProvider, { metadata: { name }, spec: { prices: { cpu: "0.01" } } });
+    try {
+      const recorder = new EventRecorder(kube, { reportingController: "neoengine.dev/neoprovider-controller", reportingInstance: "test" });
+      await recorder.record(provider, "Normal", "NodeRegistered", "node gpu-0 registered as prov_x", "Register");
+      const list = await kube.list<{ reason: string; regarding: { uid: string } }>(Resources.event, { namespace: "default" });
+      expect(list.items.filter((e) => e.regarding.uid === provider.metadata.uid).map((e) => e.reason)).toEqual(["NodeRegistered"]);
+    } finally {
+      await kube.delete(Resources.neoProvider, { name });
+    }
+  });
 });
