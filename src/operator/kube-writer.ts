@@ -1,0 +1,62 @@
+import { parseNeoJob, type NeoJob } from "../api/index.js";
+import type { EventType, NeoJobWriter } from "../controllers/neojob/types.js";
+import { EventRecorder, isAlreadyExists, patchStatus, Resources, type KubeClient, type KubeObject, type Logger } from "../kube/index.js";
+
+// The NeoJob reconciler's apiserver port, on top of src/kube. Every write of the NeoJob carries
+// the resourceVersion the reconcile read, so a stale cache turns into a 409 (retried) rather
+// than a lost update.
+
+export class KubeNeoJobWriter implements NeoJobWriter {
+  private readonly events: EventRecorder;
+
+  constructor(
+    private readonly kube: KubeClient,
+    opts: { identity: string; logger?: Logger },
+  ) {
+    this.events = new EventRecorder(kube, {
+      reportingController: "neoengine.dev/neojob-controller",
+      reportingInstance: opts.identity,
+      logger: opts.logger,
+    });
+  }
+
+  private ref(job: NeoJob) {
+    return { namespace: job.metadata.namespace, name: job.metadata.name };
+  }
+
+  async patchStatus(job: NeoJob, statusPatch: Record<string, unknown>): Promise<NeoJob> {
+    const updated = await patchStatus(this.kube, Resources.neoJob, this.ref(job), statusPatch, { resourceVersion: job.metadata.resourceVersion });
+    return parseNeoJob(updated);
+  }
+
+  async setFinalizers(job: NeoJob, finalizers: string[]): Promise<NeoJob> {
+    const updated = await this.kube.mergePatch(Resources.neoJob, this.ref(job), {
+      metadata: { resourceVersion: job.metadata.resourceVersion, finalizers: finalizers.length ? finalizers : null },
+    });
+    return parseNeoJob(updated);
+  }
+
+  async deleteJob(job: NeoJob): Promise<void> {
+    await this.kube.delete(Resources.neoJob, this.ref(job), { preconditions: { uid: job.metadata.uid } });
+  }
+
+  async writeConfigMap(job: NeoJob, name: string, data: Record<string, string>): Promise<void> {
+    const namespace = job.metadata.namespace;
+    const metadata = {
+      name,
+      namespace,
+      labels: { "app.kubernetes.io/managed-by": "neoengine-operator", "neoengine.dev/neojob": job.metadata.name },
+      ownerReferences: [{ apiVersion: job.apiVersion, kind: job.kind, name: job.metadata.name, uid: job.metadata.uid, controller: true }],
+    };
+    try {
+      await this.kube.create(Resources.configMap, { metadata, data }, namespace);
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      await this.kube.mergePatch(Resources.configMap, { namespace, name }, { metadata: { labels: metadata.labels }, data });
+    }
+  }
+
+  async event(job: NeoJob, type: EventType, reason: string, message: string): Promise<void> {
+    await this.events.record(job as unknown as KubeObject, type, reason, message);
+  }
+}
