@@ -9,6 +9,23 @@ import { parse, parseAllDocuments, stringify } from "yaml";
 import { CHART_DIR, REPO_ROOT } from "../../src/chart/paths.js";
 import { freshNamespace, helm, kubectl, waitFor } from "../helpers/cluster.js";
 
+// Loosely typed views into rendered Deployments, enough for these assertions.
+interface ContainerView {
+  args: string[];
+  command?: string[];
+  securityContext: Record<string, unknown>;
+  livenessProbe: { httpGet: Record<string, unknown> };
+  readinessProbe: { httpGet: Record<string, unknown> };
+  resources: { requests: Record<string, unknown> };
+}
+interface PodSpecView {
+  securityContext: Record<string, unknown>;
+  containers: ContainerView[];
+}
+function podSpec(deploy: Obj): PodSpecView {
+  return (deploy.spec as { template: { spec: PodSpecView } }).template.spec;
+}
+
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; data?: Record<string, string> } & Record<string, unknown>;
 
 const tmp = mkdtempSync(join(tmpdir(), "helm-chart-e2e-"));
@@ -140,8 +157,8 @@ describe("helm chart", () => {
     expect(out.match(/\(server dry run\)/g)?.length).toBe(objs.length);
 
     const deploy = objs.find((o) => o.kind === "Deployment")!;
-    const pod = (deploy.spec as { template: { spec: Record<string, any> } }).template.spec;
-    const container = pod.containers[0];
+    const pod = podSpec(deploy);
+    const container = pod.containers[0]!;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532 });
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
     expect(container.livenessProbe.httpGet).toMatchObject({ path: "/healthz", port: "health" });
@@ -174,12 +191,12 @@ describe("helm chart", () => {
     const out = await dryRunApply(manifest, ns);
     expect(out.match(/\(server dry run\)/g)?.length).toBe(objs.length);
     const deploy = objs.find((o) => o.kind === "Deployment" && o.metadata.name === "neo-all")!;
-    const args = (deploy.spec as any).template.spec.containers[0].args as string[];
+    const args = podSpec(deploy).containers[0]!.args;
     expect(args).toEqual(expect.arrayContaining([`--token-secret=${ns}/neo-all-token`, "--namespace=team-a", "--namespace=team-b", "--concurrency=8", "--neoengine-url=https://neo.example/v1"]));
-    expect((deploy.spec as any).replicas).toBe(2);
+    expect(deploy.spec?.replicas).toBe(2);
     const network = objs.find((o) => o.kind === "Deployment" && o.metadata.name === "neo-all-network")!;
-    const nc = (network.spec as any).template.spec.containers[0];
-    expect([...nc.command, ...nc.args]).toEqual(["neoengine-network", "serve", "--host", "0.0.0.0", "--port", "8787", "--db", "/data/neoengine.db"]);
+    const nc = podSpec(network).containers[0]!;
+    expect([...(nc.command ?? []), ...nc.args]).toEqual(["neoengine-network", "serve", "--host", "0.0.0.0", "--port", "8787", "--db", "/data/neoengine.db"]);
     // The token is in the Secret only (base64), never in the Deployment.
     expect(JSON.stringify(deploy)).not.toContain("neo_test_token_value");
   });
@@ -187,7 +204,7 @@ describe("helm chart", () => {
   it("the embedded network becomes the default NeoEngine URL", async () => {
     const manifest = await ok(helm(["template", "neoengine-operator", CHART_DIR, "--namespace", "neo", "--set", "network.enabled=true"]), "helm template");
     const deploy = objects(manifest).find((o) => o.kind === "Deployment" && o.metadata.name === "neoengine-operator")!;
-    expect((deploy.spec as any).template.spec.containers[0].args).toContain("--neoengine-url=http://neoengine-operator-network.neo.svc:8787/v1");
+    expect(podSpec(deploy).containers[0]!.args).toContain("--neoengine-url=http://neoengine-operator-network.neo.svc:8787/v1");
   });
 
   describe("with the monitoring.coreos.com API served", () => {
