@@ -213,6 +213,8 @@ describe("client ↔ reference network server", () => {
     expect(await caught(provider.submitJob(JOB))).toMatchObject({ status: 403, code: "FORBIDDEN" });
 
     expect(await caught(consumer.getJob("job_doesnotexist"))).toMatchObject({ status: 404, code: "NOT_FOUND" });
+    const follow = consumer.followJobLogs("job_doesnotexist")[Symbol.asyncIterator]();
+    expect(await caught(follow.next())).toMatchObject({ status: 404, code: "NOT_FOUND", endpoint: "/jobs/{id}/logs" });
     // another account's job is 404, not 403 (tenancy)
     expect(await caught(stranger.getJob(jobId))).toMatchObject({ status: 404, code: "NOT_FOUND" });
 

@@ -97,6 +97,36 @@ describe("requests", () => {
     await client.close();
   });
 
+  it("breaking out of followJobLogs closes the stream (the server sees the connection go)", async () => {
+    const { client } = testClient(server.url);
+    server.script({ status: 200, chunks: ["one\n", "two\n"], after: "open" });
+    const lines: string[] = [];
+    for await (const line of client.followJobLogs("job_1")) {
+      lines.push(line);
+      if (line === "two") break;
+    }
+    expect(lines).toEqual(["one", "two"]);
+    await expect.poll(() => server.openSockets()).toBe(0);
+    await client.close();
+  });
+
+  it("a follow stream cut mid-way throws a NeoEngineError after the lines that arrived", async () => {
+    const { client } = testClient(server.url);
+    server.script({ status: 200, chunks: ["one\n", "tw"], after: "cut" });
+    const lines: string[] = [];
+    let error: unknown;
+    try {
+      for await (const line of client.followJobLogs("job_1")) lines.push(line);
+    } catch (e) {
+      error = e;
+    }
+    expect(lines).toEqual(["one"]);
+    expect(error).toBeInstanceOf(NeoEngineError);
+    expect(error).toMatchObject({ code: "NETWORK_ERROR", endpoint: "/jobs/{id}/logs" });
+    expect(server.requests).toHaveLength(1); // not resumed
+    await client.close();
+  });
+
   it("getAssignments sends wait and since", async () => {
     const { client } = testClient(server.url);
     server.script({ status: 200, body: { version: 4, assignments: [] } });

@@ -6,7 +6,14 @@ import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
 export type ScriptedReply =
-  | { status: number; headers?: Record<string, string>; body?: unknown; chunks?: string[] }
+  | {
+      status: number;
+      headers?: Record<string, string>;
+      body?: unknown;
+      /** Streamed one by one; then the response ends, stays open ("open") or the socket is cut ("cut"). */
+      chunks?: string[];
+      after?: "end" | "open" | "cut";
+    }
   | { drop: true }
   | { hang: true };
 
@@ -22,6 +29,8 @@ export interface ScriptedServer {
   requests: RecordedRequest[];
   /** Replies used in order; the last one repeats when the script runs out. */
   script(...replies: ScriptedReply[]): void;
+  /** Connections currently open. */
+  openSockets(): number;
   close(): Promise<void>;
 }
 
@@ -53,7 +62,9 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
             res.write(chunk);
             await new Promise((r) => setImmediate(r));
           }
-          res.end();
+          if (reply.after === "open") return;
+          if (reply.after === "cut") req.socket.destroy();
+          else res.end();
         })();
         return;
       }
@@ -76,6 +87,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     script(...next) {
       replies = next;
     },
+    openSockets: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
