@@ -198,7 +198,7 @@ export const SubmitJobRequestSchema = z.object({
   env: z
     .record(
       z.string().regex(ENV_NAME_RE, { error: "env names must be identifiers like MY_VAR" }),
-      z.string({ error: "env values must be strings" }).max(65536),
+      z.string({ error: "must be a string (env values are plain strings)" }).max(65536),
     )
     .optional(),
   resources: JobResourcesSchema,
@@ -562,7 +562,9 @@ export function describeZodError(error: z.ZodError, input: unknown, prefix = "bo
   if (!issue) return { message: `${prefix} is invalid`, details: { field: prefix, value: input } };
   const path = issue.path.map(String);
   const field = path.length > 0 ? path.join(".") : prefix;
-  const name = path.length > 0 ? (path[path.length - 1] as string) : prefix;
+  const last = path[path.length - 1];
+  const name =
+    last === undefined ? prefix : /^[0-9]+$/.test(last) && path.length > 1 ? `${path[path.length - 2] as string}[${last}]` : last;
   let value: unknown = input;
   for (const key of path) {
     value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;

@@ -12,6 +12,8 @@ import { schedulerPass } from "./scheduler.js";
 export interface NetworkOptions {
   /** SQLite file path, or ":memory:" (default). */
   db?: string;
+  /** A ready database to use instead of opening `db` (e.g. another SqlDatabase implementation). Closed with the network. */
+  database?: SqlDatabase;
   /** Injectable clock (epoch ms). Default Date.now. */
   now?: () => number;
   /** Period of the background scheduler pass (heartbeats, timeouts, matching). 0 disables the timer. Default 1000. */
@@ -64,7 +66,7 @@ export interface Network {
 export async function createNetwork(options: NetworkOptions = {}): Promise<Network> {
   const now = options.now ?? Date.now;
   const log = options.logger ?? pino({ level: process.env.NEO_LOG_LEVEL ?? "warn" });
-  const db: SqlDatabase = new SqliteDatabase(options.db ?? ":memory:");
+  const db: SqlDatabase = options.database ?? new SqliteDatabase(options.db ?? ":memory:");
   await migrate(db, now());
   const config: NetworkConfig = {
     feeBasisPoints: options.feeBasisPoints ?? DEFAULT_CONFIG.feeBasisPoints,
