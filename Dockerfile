@@ -1,22 +1,56 @@
 # syntax=docker/dockerfile:1
-# Multi-stage build: compile TypeScript with dev dependencies, ship production ones only.
-FROM node:20-bookworm-slim AS build
+# neoengine-operator image: the operator (entrypoint), the reference network server
+# (`neoengine-network`) and the kubectl plugin (`kubectl-neo`), on Node 20 LTS slim.
+#
+#   docker build -t neoengine-operator:dev .
+#   kind load docker-image neoengine-operator:dev
+#   helm install neoengine-operator helm/neoengine-operator \
+#     --set image.repository=neoengine-operator --set image.tag=dev --set image.pullPolicy=Never
+#
+# Three stages: production dependencies (native better-sqlite3 included), the TypeScript build,
+# and the runtime, which gets only dist/, the production node_modules and the CRDs.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- production dependencies ---------------------------------------------------------------
+FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+# Toolchain only as a fallback: better-sqlite3 downloads a prebuilt binary when one matches.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --no-audit --no-fund
+
+# --- build ---------------------------------------------------------------------------------
+FROM deps AS build
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY crds ./crds
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
 
-FROM node:20-bookworm-slim
+# --- runtime -------------------------------------------------------------------------------
+FROM ${NODE_IMAGE}
+LABEL org.opencontainers.image.title="neoengine-operator" \
+      org.opencontainers.image.description="Kubernetes operator for the NeoEngine compute network, and the reference network server" \
+      org.opencontainers.image.licenses="Apache-2.0"
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-COPY --from=build /app/package.json ./package.json
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist/src ./dist/src
+COPY package.json ./
 COPY crds ./crds
+# Small wrappers so the chart can run `neoengine-network serve ...` and `kubectl exec ... neoengine-network`;
+# `exec` keeps node as PID 1 so it receives SIGTERM and shuts down gracefully.
+RUN for bin in neoengine-operator:cli/operator.js neoengine-network:network/cli/main.js kubectl-neo:cli/kubectl-neo/main.js; do \
+      name="${bin%%:*}"; path="${bin#*:}"; \
+      printf '#!/bin/sh\nexec node /app/dist/src/%s "$@"\n' "$path" > "/usr/local/bin/$name"; \
+      chmod 0755 "/usr/local/bin/$name"; \
+    done \
+ && mkdir -p /data && chown 65532:65532 /data
+# A fixed non-root UID (distroless "nonroot"): the chart sets runAsNonRoot and a read-only root filesystem.
 USER 65532:65532
-EXPOSE 8080 8081
-ENTRYPOINT ["node", "dist/src/cli/operator.js"]
+EXPOSE 8080 8081 8787
+ENTRYPOINT ["neoengine-operator"]

@@ -192,7 +192,7 @@ describe("helm chart", () => {
     expect(out.match(/\(server dry run\)/g)?.length).toBe(objs.length);
     const deploy = objs.find((o) => o.kind === "Deployment" && o.metadata.name === "neo-all")!;
     const args = podSpec(deploy).containers[0]!.args;
-    expect(args).toEqual(expect.arrayContaining([`--token-secret=${ns}/neo-all-token`, "--namespace=team-a", "--namespace=team-b", "--concurrency=8", "--neoengine-url=https://neo.example/v1"]));
+    expect(args).toEqual(expect.arrayContaining([`--token-secret=${ns}/neo-all-token#apiToken`, "--namespace=team-a", "--namespace=team-b", "--concurrency=8", "--neoengine-url=https://neo.example/v1"]));
     expect(deploy.spec?.replicas).toBe(2);
     const network = objs.find((o) => o.kind === "Deployment" && o.metadata.name === "neo-all-network")!;
     const nc = podSpec(network).containers[0]!;
