@@ -1,5 +1,5 @@
 // Public surface of src/kube: the only code that talks to the apiserver.
-export { KubeClient, loadKubeConfig } from "./client/kube-client.js";
+export { KubeClient, KubeRequestTimeoutError, loadKubeConfig, type KubeClientOptions } from "./client/kube-client.js";
 export type { DeleteOptions, ListOptions, ListResult, RequestOptions, WatchEvent, WatchHandle, WatchOptions } from "./client/kube-client.js";
 export { KubeApiError, isAlreadyExists, isConflict, isGone, isInvalid, isNotFound, statusCodeOf, toKubeApiError } from "./client/errors.js";
 export { Resources, collectionPath, keyOf, objectPath, refOfKey, refOfObject, type ObjectRef, type ResourceType } from "./client/resource.js";

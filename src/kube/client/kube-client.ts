@@ -67,20 +67,47 @@ export interface DeleteOptions {
   preconditions?: { resourceVersion?: string; uid?: string };
 }
 
+export interface KubeClientOptions {
+  /**
+   * Give up on a (non-watch) request after this long. client-node's fetch has no abort signal,
+   * so the socket is left to finish on its own; the caller gets a KubeRequestTimeoutError and can
+   * retry instead of hanging a worker forever. Default 30 s.
+   */
+  requestTimeoutMs?: number;
+}
+
+export class KubeRequestTimeoutError extends Error {
+  constructor(what: string, ms: number) {
+    super(`${what}: no answer from the apiserver within ${ms} ms`);
+    this.name = "KubeRequestTimeoutError";
+  }
+}
+
 export class KubeClient {
   private readonly raw: RawObjectApi;
   private readonly watcher: Watch;
+  private readonly requestTimeoutMs: number;
 
-  constructor(readonly kubeConfig: KubeConfig) {
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    opts: KubeClientOptions = {},
+  ) {
     this.raw = kubeConfig.makeApiClient(RawObjectApi);
     this.watcher = new Watch(kubeConfig);
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
   }
 
   async request<T = unknown>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new KubeRequestTimeoutError(`${method} ${path}`, this.requestTimeoutMs)), this.requestTimeoutMs);
+    });
     try {
-      return (await this.raw.send(method, path, opts)) as T;
+      return (await Promise.race([this.raw.send(method, path, opts), timeout])) as T;
     } catch (err) {
       throw toKubeApiError(err, `${method} ${path}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
