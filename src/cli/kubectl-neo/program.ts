@@ -75,7 +75,10 @@ export async function runKubectlNeo(args: string[], io: CliIo): Promise<number> 
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.OK;
+      // Help asked for (or shown because no command was given): 0 when asked, 2 otherwise.
+      if (["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code)) {
+        return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      }
       // Commander already printed its message (unknown option, missing argument, ...).
       return EXIT.USAGE;
     }

@@ -19,7 +19,6 @@ interface GetOptions {
 export function registerGet(program: Command, deps: CommandDeps): void {
   program
     .command("get")
-    .alias("ls")
     .summary("list NeoJobs with phase, progress, provider and cost")
     .description(
       "List the NeoJobs of the namespace (or of every namespace with -A), or show one by name. " +

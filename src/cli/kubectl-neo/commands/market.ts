@@ -7,7 +7,7 @@ import type { CommandContext } from "../context.js";
 import { EXIT } from "../errors.js";
 import { parseGpuModelFlag, parseIntFlag } from "../neojob/build.js";
 import { age } from "../render/age.js";
-import { isMachineFormat, parseOutputFormat, renderData } from "../render/format.js";
+import { credits, isMachineFormat, parseOutputFormat, renderData } from "../render/format.js";
 import { renderFields, renderTable } from "../render/table.js";
 import { action, type CommandDeps } from "./action.js";
 
@@ -56,7 +56,7 @@ async function providers(ctx: CommandContext, opts: ProvidersOptions): Promise<n
   const format = parseOutputFormat(opts.output);
   const client = await ctx.neoEngine();
   const list: Provider[] = [];
-  const query = { gpu: opts.gpu ? ("true" as const) : undefined, minReputation: opts.minReputation, gpuModel: opts.gpuModel, limit: 100 };
+  const query = { gpu: opts.gpu || undefined, minReputation: opts.minReputation, gpuModel: opts.gpuModel, limit: 100 };
   for await (const p of client.iterateProviders(query, { signal: ctx.io.signal })) list.push(p);
   if (isMachineFormat(format)) {
     ctx.out(renderData({ providers: list }, format));
@@ -76,9 +76,9 @@ async function providers(ctx: CommandContext, opts: ProvidersOptions): Promise<n
         p.name,
         p.state,
         gpus(p),
-        p.resources.gpu ? p.prices.gpu : "-",
-        p.prices.cpu,
-        p.prices.memory,
+        p.resources.gpu ? credits(p.prices.gpu) : "-",
+        credits(p.prices.cpu),
+        credits(p.prices.memory),
         String(p.reputation),
         String(p.jobsCompleted),
         ...(wide
@@ -134,7 +134,7 @@ export function renderStats(s: MarketStats): string {
   if (s.cpusTotal !== undefined) fields.push(["CPUs free", `${s.cpusFree ?? "-"} of ${s.cpusTotal}`]);
   fields.push(["Jobs", jobs || "none"]);
   if (s.jobsCompleted24h !== undefined) fields.push(["Jobs finished (24h)", String(s.jobsCompleted24h)]);
-  fields.push(["Volume (24h)", `${s.volume24h} credits`]);
+  fields.push(["Volume (24h)", `${credits(s.volume24h)} credits`]);
   return renderFields(fields);
 }
 

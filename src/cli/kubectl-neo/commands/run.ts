@@ -27,6 +27,7 @@ import { action, type CommandDeps } from "./action.js";
 interface RunOptions extends RunFlags {
   filename?: string;
   detach?: boolean;
+  dryRun?: boolean;
   output?: string;
 }
 
@@ -56,6 +57,7 @@ export function registerRun(program: Command, deps: CommandDeps): void {
     .option("--min-reputation <n>", "only providers with at least this reputation (0-1000)", parseIntFlag("--min-reputation", 0, 1000))
     .option("--credentials-secret <secret[:key]>", "Secret in the namespace holding the token this job uses (default: the operator's)")
     .option("-d, --detach", "return once the NeoJob is created instead of following it")
+    .option("--dry-run", "print the NeoJob that would be created (YAML, or -o json) and create nothing")
     .addOption(new Option("-o, --output <format>", "print the created NeoJob as json or yaml (implies --detach)").choices(["json", "yaml"]))
     .addHelpText(
       "after",
@@ -100,11 +102,16 @@ async function run(ctx: CommandContext, name: string | undefined, command: strin
   if (ctx.globals.allNamespaces) throw usageError("run creates a NeoJob in one namespace; -A does not apply");
   const body = buildNeoJob(ctx, name, command, opts);
   const meta = body.metadata as { name: string; namespace?: string };
-  const cluster = ctx.cluster();
   if (meta.namespace && ctx.globals.namespace && meta.namespace !== ctx.globals.namespace) {
     throw usageError(`the manifest's namespace "${meta.namespace}" differs from -n ${ctx.globals.namespace}`);
   }
-  const namespace = meta.namespace ?? cluster.namespace;
+  if (opts.dryRun) {
+    // Reads the kubeconfig for the namespace only when -n is absent; sends nothing.
+    const namespace = meta.namespace ?? ctx.globals.namespace ?? ctx.cluster().namespace;
+    ctx.out(renderData({ ...body, metadata: { ...meta, namespace } }, opts.output === "json" ? "json" : "yaml"));
+    return EXIT.OK;
+  }
+  const namespace = meta.namespace ?? ctx.cluster().namespace;
   const created = await ctx.neoJobs().create({ ...body, metadata: { ...meta, namespace } }, namespace);
 
   const format = opts.output ? parseOutputFormat(opts.output) : undefined;

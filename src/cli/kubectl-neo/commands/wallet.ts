@@ -7,7 +7,7 @@ import type { CommandContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { readLine } from "../io.js";
 import { parseCreditsFlag } from "../neojob/build.js";
-import { isMachineFormat, parseOutputFormat, renderData } from "../render/format.js";
+import { credits, isMachineFormat, parseOutputFormat, renderData } from "../render/format.js";
 import { renderFields } from "../render/table.js";
 import { action, type CommandDeps } from "./action.js";
 
@@ -49,16 +49,16 @@ async function earningsOrUndefined(ctx: CommandContext, fetch: () => Promise<Wal
 export function renderWallet(balance: WalletBalance, earnings: WalletEarnings | undefined): string {
   const unit = balance.currency ?? "credits";
   const fields: [string, string][] = [
-    ["Available", `${balance.available} ${unit}`],
-    ["Escrowed", `${balance.escrowed} ${unit}`],
+    ["Available", `${credits(balance.available)} ${unit}`],
+    ["Escrowed", `${credits(balance.escrowed)} ${unit}`],
   ];
   if (earnings) {
     fields.push(
-      ["Earnings available", `${earnings.available} ${unit}`],
-      ["Earnings total", `${earnings.total} ${unit}`],
-      ["Withdrawn", `${earnings.withdrawn} ${unit}`],
+      ["Earnings available", `${credits(earnings.available)} ${unit}`],
+      ["Earnings total", `${credits(earnings.total)} ${unit}`],
+      ["Withdrawn", `${credits(earnings.withdrawn)} ${unit}`],
     );
-    if (earnings.last24h !== undefined) fields.push(["Earned (24h)", `${earnings.last24h} ${unit}`]);
+    if (earnings.last24h !== undefined) fields.push(["Earned (24h)", `${credits(earnings.last24h)} ${unit}`]);
     if (earnings.jobsPaid !== undefined) fields.push(["Jobs paid", String(earnings.jobsPaid)]);
   } else {
     fields.push(["Earnings", "-"]);
@@ -81,7 +81,7 @@ async function withdraw(ctx: CommandContext, amountText: string, opts: { destina
   const client = await ctx.neoEngine();
   if (!opts.yes) {
     const earnings = await earningsOrUndefined(ctx, () => client.getEarnings({ signal: ctx.io.signal }));
-    const available = earnings ? ` (earnings available: ${earnings.available} credits)` : "";
+    const available = earnings ? ` (earnings available: ${credits(earnings.available)} credits)` : "";
     const to = opts.destination ? ` to ${opts.destination}` : "";
     ctx.err(`Withdraw ${amount} credits${to}${available}? [y/N] `);
     const answer = await readLine(ctx.io);
@@ -102,10 +102,10 @@ async function withdraw(ctx: CommandContext, amountText: string, opts: { destina
   ctx.out(
     renderFields([
       ["Withdrawal", res.id],
-      ["Amount", `${res.amount} credits`],
+      ["Amount", `${credits(res.amount)} credits`],
       ["Status", res.status],
       ...(res.destination ? [["Destination", res.destination] as [string, string]] : []),
-      ...(res.remainingEarnings !== undefined ? [["Earnings left", `${res.remainingEarnings} credits`] as [string, string]] : []),
+      ...(res.remainingEarnings !== undefined ? [["Earnings left", `${credits(res.remainingEarnings)} credits`] as [string, string]] : []),
     ]),
   );
   return EXIT.OK;

@@ -21,3 +21,9 @@ export function renderData(value: unknown, format: "json" | "yaml"): string {
 export function isMachineFormat(format: OutputFormat): format is "json" | "yaml" {
   return format === "json" || format === "yaml";
 }
+
+/** "0.750000" → "0.75", "2.000000" → "2": the network's fixed six decimals are noise in a table. */
+export function credits(value: string): string {
+  if (!/^-?[0-9]+\.[0-9]+$/.test(value)) return value;
+  return value.replace(/0+$/, "").replace(/\.$/, "");
+}
