@@ -229,9 +229,10 @@ export class HttpTransport {
     keepBodyOpen: boolean,
   ): Promise<T> {
     const ctx = { method: spec.method, endpoint: spec.endpoint };
-    await this.rateLimiter?.acquire(spec.signal);
+    // The token first: a failing token source must not spend rate budget.
     const token = typeof this.#token === "function" ? await this.#token() : this.#token;
     validateToken(token);
+    await this.rateLimiter?.acquire(spec.signal);
     const headers = this.headersFor(spec, token);
     const body = spec.text ?? (spec.json === undefined ? undefined : JSON.stringify(spec.json));
     const started = this.#clock.now();
