@@ -63,4 +63,30 @@ describe("Informer on the real apiserver", () => {
     // Events were delivered exactly once each.
     expect(events.filter((e) => e === "add after-relist")).toHaveLength(1);
   });
+
+  it("keeps going across server-side watch timeouts and inactivity restarts without losing events", async () => {
+    const ns = await freshNamespace("informer");
+    const kube = client();
+    const seen: string[] = [];
+    const informer = new Informer({
+      // The server ends each watch after 1-2 s; the watchdog fires after 1.5 s of silence.
+      listerWatcher: kubeListerWatcher(kube, Resources.neoJob, { namespace: ns, watchTimeoutSeconds: [1, 2] }),
+      watchInactivityTimeoutMs: 1_500,
+      backoffInitialMs: 100,
+    });
+    onTestFinished(() => informer.stop());
+    informer.addEventHandler({
+      onAdd: (o: KubeObject) => seen.push(`add ${o.metadata.name}`),
+      onDelete: (o: KubeObject) => seen.push(`delete ${o.metadata.name}`),
+    });
+    informer.start();
+    await informer.waitForSync();
+    await waitFor(() => informer.stats.watches >= 4, { description: "several watch restarts", timeoutMs: 30_000 });
+    for (let i = 0; i < 3; i++) await kube.create(Resources.neoJob, neoJob(`job-${i}`), ns);
+    await waitFor(() => informer.store.size === 3, { description: "3 objects cached" });
+    await waitFor(() => informer.stats.watches >= 8, { description: "more watch restarts", timeoutMs: 30_000 });
+    for (let i = 0; i < 3; i++) await kube.delete(Resources.neoJob, { namespace: ns, name: `job-${i}` });
+    await waitFor(() => informer.store.size === 0, { description: "all deletes seen" });
+    expect(seen.sort()).toEqual(["add job-0", "add job-1", "add job-2", "delete job-0", "delete job-1", "delete job-2"]);
+  });
 });
