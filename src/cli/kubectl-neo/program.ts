@@ -25,9 +25,11 @@ Quick start:
   kubectl neo logs hello                               # what the job printed
 
 NeoEngine credentials (for logs, results, cancel, providers, prices, stats, wallet, withdraw):
-  --neoengine-url/--token, else NEOENGINE_URL/NEOENGINE_TOKEN, else the NeoJob's own
-  credentialsSecretRef, else the operator's Secret ${DEFAULT_TOKEN_SECRET.namespace}/${DEFAULT_TOKEN_SECRET.name} (keys "token" and "url";
-  choose another with --token-secret or NEOENGINE_TOKEN_SECRET).
+  1. --neoengine-url / --token, else NEOENGINE_URL / NEOENGINE_TOKEN;
+  2. for logs, results and cancel: the NeoJob's own spec.credentialsSecretRef;
+  3. the operator's token Secret: --token-secret / NEOENGINE_TOKEN_SECRET (<namespace>/<name>[#key]),
+     else what the operator's Deployment uses (its --token-secret and --neoengine-url),
+     else ${DEFAULT_TOKEN_SECRET.namespace}/${DEFAULT_TOKEN_SECRET.name}. A "url" key in the Secret sets the URL.
 
 Exit status:
   0  success            1  the job Failed or was Cancelled (run, get <name> -w)
@@ -46,7 +48,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     // The environment variables are read in credentials.ts (from the injected environment).
     .addOption(new Option("--neoengine-url <url>", "NeoEngine API URL, e.g. http://127.0.0.1:8787/v1 (env NEOENGINE_URL)"))
     .addOption(new Option("--token <token>", "NeoEngine API token (env NEOENGINE_TOKEN, preferred: flags show in ps)"))
-    .addOption(new Option("--token-secret <namespace/name>", "the operator's token Secret (env NEOENGINE_TOKEN_SECRET)"))
+    .addOption(new Option("--token-secret <namespace/name>", "the operator's token Secret, <namespace>/<name>[#key] (env NEOENGINE_TOKEN_SECRET)"))
     .addHelpText("after", OVERVIEW)
     .showHelpAfterError("(add --help for usage)")
     .exitOverride()
