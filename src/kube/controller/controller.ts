@@ -44,6 +44,7 @@ export class Controller {
   private readonly log: Logger;
   private workers: Promise<void> | undefined;
   private active = 0;
+  private unsubscribe: Array<() => void> = [];
 
   constructor(opts: ControllerOptions) {
     this.opts = opts;
@@ -73,7 +74,7 @@ export class Controller {
   async start(): Promise<void> {
     if (this.workers) return;
     const enqueue = (obj: KubeObject) => this.queue.add(Store.keyOf(obj));
-    this.opts.informer.addEventHandler({
+    const primary = this.opts.informer.addEventHandler({
       onAdd: enqueue,
       onUpdate: (oldObj, newObj) => {
         if (
@@ -88,11 +89,12 @@ export class Controller {
       },
       onDelete: enqueue,
     });
+    this.unsubscribe.push(primary);
     for (const w of this.opts.watches ?? []) {
       const map = (obj: KubeObject) => {
         for (const key of w.mapToKeys(obj)) this.queue.add(key);
       };
-      w.informer.addEventHandler({ onAdd: map, onUpdate: (_o, n) => map(n), onDelete: map });
+      this.unsubscribe.push(w.informer.addEventHandler({ onAdd: map, onUpdate: (_o, n) => map(n), onDelete: map }));
     }
     await Promise.all([this.opts.informer.waitForSync(), ...(this.opts.watches ?? []).map((w) => w.informer.waitForSync())]);
     if (this.queue.isShuttingDown()) return;
@@ -100,8 +102,10 @@ export class Controller {
     this.log.info({ controller: this.name, workers: this.opts.workers ?? 1 }, "controller started");
   }
 
-  /** Stops taking work and waits for in-flight reconciles to finish. */
+  /** Stops taking work and waits for in-flight reconciles to finish. A stopped controller stays stopped. */
   async stop(): Promise<void> {
+    // Shared informers outlive this controller (e.g. across leadership changes): unhook from them.
+    for (const off of this.unsubscribe.splice(0)) off();
     await this.queue.shutdown(true);
     await this.workers;
     this.workers = undefined;

@@ -107,10 +107,17 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.lw.resource;
   }
 
-  /** Registers handlers; objects already cached are delivered to them as adds, like client-go. */
-  addEventHandler(h: EventHandlers<T>): void {
+  /**
+   * Registers handlers; objects already cached are delivered to them as adds, like client-go.
+   * Returns a function that unregisters them.
+   */
+  addEventHandler(h: EventHandlers<T>): () => void {
     this.handlers.push(h);
     if (this.synced) for (const obj of this.store.list()) this.safely(() => h.onAdd?.(obj));
+    return () => {
+      const i = this.handlers.indexOf(h);
+      if (i >= 0) this.handlers.splice(i, 1);
+    };
   }
 
   hasSynced(): boolean {

@@ -23,7 +23,7 @@ export interface LeaderElectorOptions {
   releaseOnStop?: boolean;
   /** Called when this candidate becomes leader; the signal aborts when leadership ends. */
   onStartedLeading?: (signal: AbortSignal) => void | Promise<void>;
-  /** Called when leadership ends (lost, or released by stop()). */
+  /** Called when leadership ends (lost, or stop()); awaited before the lease is released or re-contested. */
   onStoppedLeading?: () => void | Promise<void>;
   /** Called whenever the observed leader changes (including to this candidate). */
   onNewLeader?: (identity: string) => void;
@@ -95,8 +95,10 @@ export class LeaderElector {
     await this.running;
     this.running = undefined;
     if (this.leading) {
-      if (this.opts.releaseOnStop ?? true) await this.release();
+      // Stop our work first, then free the lease: releasing first would let a successor start
+      // while our in-flight work is still running.
       await this.stepDown("stopped");
+      if (this.opts.releaseOnStop ?? true) await this.release();
     }
   }
 
@@ -141,7 +143,12 @@ export class LeaderElector {
     this.leadController?.abort();
     this.opts.metrics?.masterStatus?.(this.metricName(), false);
     this.log.info({ identity: this.identity, why }, "stopped leading");
-    this.safely(() => this.opts.onStoppedLeading?.());
+    // Awaited: after losing the lease we campaign again only once our work has stopped.
+    try {
+      await this.opts.onStoppedLeading?.();
+    } catch (err) {
+      this.log.error({ err }, "onStoppedLeading failed");
+    }
   }
 
   /** One attempt; true when this candidate holds a fresh lease afterwards. Never throws. */

@@ -90,6 +90,26 @@ describe("Controller", () => {
     await informer.stop();
   });
 
+  it("a stopped controller unhooks from the shared informer; a new one takes over", async () => {
+    const calls: string[] = [];
+    const { clock, lw, informer, controller } = setup(async (k) => {
+      calls.push(`first ${k}`);
+      return done();
+    });
+    informer.start();
+    await controller.start();
+    await clock.flush();
+    await controller.stop();
+    const second = new Controller({ name: "things", informer, clock, reconcile: async (k) => (calls.push(`second ${k}`), done()) });
+    await second.start();
+    await clock.flush();
+    lw.emit!({ type: "MODIFIED", object: { metadata: { name: "a", namespace: "ns", resourceVersion: "2" } } });
+    await clock.flush();
+    expect(calls).toEqual(["first ns/a", "second ns/a", "second ns/a"]);
+    await second.stop();
+    await informer.stop();
+  });
+
   it("stop waits for the reconcile in flight", async () => {
     let release!: () => void;
     let finished = false;

@@ -153,6 +153,36 @@ describe("LeaderElector", () => {
     await b.e.stop();
   });
 
+  it("on stop, the work is stopped (awaited) before the lease is released", async () => {
+    const clock = new FakeClock(0);
+    const lease = new MemoryLease();
+    const order: string[] = [];
+    let finishWork!: () => void;
+    const e = new LeaderElector({
+      ...timing,
+      lock: lease.store(),
+      identity: "a",
+      clock,
+      onStoppedLeading: () =>
+        new Promise<void>((r) => {
+          order.push(`stopping work; holder=${lease.record?.holderIdentity}`);
+          finishWork = () => {
+            order.push("work stopped");
+            r();
+          };
+        }),
+    });
+    e.start();
+    await clock.advance(0);
+    const stopped = e.stop();
+    await clock.flush();
+    expect(lease.record?.holderIdentity).toBe("a"); // not released while work still runs
+    finishWork();
+    await stopped;
+    expect(order).toEqual(["stopping work; holder=a", "work stopped"]);
+    expect(lease.record?.holderIdentity).toBe("");
+  });
+
   it("refuses inconsistent timing", () => {
     const lease = new MemoryLease();
     expect(() => new LeaderElector({ lock: lease.store(), identity: "a", leaseDurationMs: 10_000, renewDeadlineMs: 10_000 })).toThrow(/leaseDuration/);
