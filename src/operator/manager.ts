@@ -95,6 +95,8 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
         createdAtMs: Date.parse(String(o.metadata.creationTimestamp ?? "")) || undefined,
       })),
     ),
+    Date.now,
+    metrics,
   );
 
   const writer = new KubeNeoJobWriter(kube, { identity, logger: log });

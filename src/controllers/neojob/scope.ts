@@ -84,7 +84,9 @@ export class JobScope {
 
   /** The end of a successful reconcile: Synced=True (unless a phase failed it) and observedGeneration. */
   markReconciled(): void {
-    if (!this.syncFailed) setCondition(this.status, "Synced", "True", "Synced", "in sync with the NeoEngine network", this.now, this.generation);
+    // A refusal by the network (Failed without a job id) keeps its Synced=False reason for good.
+    const refused = this.status.phase === "Failed" && !this.status.jobId;
+    if (!this.syncFailed && !refused) setCondition(this.status, "Synced", "True", "Synced", "in sync with the NeoEngine network", this.now, this.generation);
     if (this.generation !== undefined) this.status.observedGeneration = this.generation;
   }
 

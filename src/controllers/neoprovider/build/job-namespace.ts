@@ -16,8 +16,8 @@ import { labelValue } from "./job-pod.js";
 
 /** Private, shared, link-local and loopback ranges a job must never reach. */
 export const BLOCKED_IPV4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "127.0.0.0/8"];
-/** Unique-local, link-local, loopback, and IPv4-mapped (a way around the IPv4 list). */
-export const BLOCKED_IPV6 = ["fc00::/7", "fe80::/10", "::1/128", "::ffff:0:0/96"];
+/** Unique-local, link-local and loopback. (IPv4-mapped ::ffff:0:0/96 is refused by the API; jobs reach IPv4 only through the IPv4 rule.) */
+export const BLOCKED_IPV6 = ["fc00::/7", "fe80::/10", "::1/128"];
 
 export interface JobNamespaceOptions {
   namespace: string;

@@ -100,6 +100,8 @@ function withdrawReason(node: NodeLike, offer: NodeOffer, tolerations: Toleratio
   if (node.spec?.unschedulable) return "node is cordoned";
   const taint = untoleratedTaint(node.spec?.taints, tolerations);
   if (taint) return `node has taint ${taint.key}${taint.value ? `=${taint.value}` : ""}:${taint.effect}`;
+  // A GPU node whose device plugin reports nothing (yet) is not a CPU node to sell.
+  if (offer.gpus === 0 && offer.gpuProduct) return "node has a GPU product label but no allocatable GPUs (is the device plugin running?)";
   if (offer.gpus > 0 && !offer.gpuModel) return "GPU model unknown: no GPU product label; set spec.gpuModelOverrides or label the node";
   if (offer.gpuModel && !isGpuModelSlug(offer.gpuModel)) return `GPU model override ${JSON.stringify(offer.gpuModel)} is not a model slug`;
   if (!offer.prices) return `no price for GPU model ${offer.gpuModel ?? "?"} in spec.prices.gpu (nor a "${DEFAULT_GPU_PRICE_KEY}" entry)`;

@@ -78,6 +78,7 @@ describe("NeoJob reconciler: submit", () => {
     expect(getCondition(status, "Failed")).toMatchObject({ status: "True", reason: "INSUFFICIENT_FUNDS" });
     await run();
     expect(session.count("submit")).toBe(1);
+    expect(getCondition(writer.current.status!, "Synced")).toMatchObject({ status: "False", reason: "INSUFFICIENT_FUNDS" });
     expect(writer.events.filter((e) => e.reason === "Failed")).toHaveLength(1);
   });
 
