@@ -41,7 +41,7 @@ describe("job namespace objects", () => {
     expect(blocks[1].cidr).toBe("::/0");
     expect(blocks[1].except).toEqual(expect.arrayContaining(["fc00::/7", "fe80::/10"]));
     expect(BLOCKED_IPV4).toHaveLength(6);
-    expect(BLOCKED_IPV6).toContain("::ffff:0:0/96");
+    expect(BLOCKED_IPV6).toContain("::1/128");
   });
 
   it("caps the namespace with a ResourceQuota sized to the sold nodes", () => {

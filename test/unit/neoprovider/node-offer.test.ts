@@ -81,6 +81,13 @@ describe("describeNode", () => {
     expect(describeNode(node, spec, []).reason).toMatch(/GPU model unknown/);
   });
 
+  it("withdraws a GPU-labelled node without allocatable GPUs, sells a plain CPU node", () => {
+    expect(describeNode(gpuNode("a", { gpus: 0 }), spec, []).reason).toMatch(/no allocatable GPUs/);
+    const cpu = gpuNode("c", { gpus: 0 });
+    delete cpu.metadata.labels!["nvidia.com/gpu.product"];
+    expect(describeNode(cpu, spec, [])).toMatchObject({ sellable: true, gpus: 0, prices: { gpu: "0" } });
+  });
+
   it("prices a GPU-less node without needing a GPU price", () => {
     expect(pricesFor({ cpu: "0.1" }, undefined, 0)).toEqual({ cpu: "0.1", memory: "0", gpu: "0" });
     expect(pricesFor({ gpu: { constructor: "1" } }, "toString", 1)).toBeUndefined();
