@@ -115,3 +115,32 @@ export function waitForNeoJob(
 }
 
 export const condition = (job: NeoJob, type: string) => job.status?.conditions?.find((c) => c.type === type);
+
+export interface OperatorProcess {
+  child: import("node:child_process").ChildProcess;
+  output: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Runs `neoengine-operator` as a child process (node --import tsx src/cli/operator.ts). */
+export async function spawnOperator(args: string[], env: Record<string, string> = {}): Promise<OperatorProcess> {
+  const { spawn } = await import("node:child_process");
+  const { kubeconfigPath } = await import("../helpers/cluster.js");
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/cli/operator.ts", "--kubeconfig", kubeconfigPath(), "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0", ...args],
+    { env: { ...process.env, NEO_LOG_LEVEL: "debug", ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const output: string[] = [];
+  child.stdout.on("data", (d: Buffer) => output.push(d.toString()));
+  child.stderr.on("data", (d: Buffer) => output.push(d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  onTestFinished(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await exited;
+    }
+  });
+  return { child, output, exited, kill: (signal = "SIGTERM") => child.kill(signal) };
+}
