@@ -119,3 +119,49 @@ export async function jobPod(namespace: string, jobId: string) {
   const pods = await coreApi().listNamespacedPod({ namespace, labelSelector: `neoengine.dev/job-id=${jobId}` });
   return pods.items[0];
 }
+
+/** The consumer side: the NeoJob operator (startOperator) watching one namespace. */
+export async function startConsumerOperator(world: ProviderWorld, namespace: string) {
+  const { startOperator } = await import("../../src/operator/index.js");
+  const operator = await startOperator({
+    kubeconfig: kubeConfig(),
+    neoengineUrl: world.network.url,
+    token: world.consumerToken,
+    namespaces: [namespace],
+    metricsAddr: false,
+    healthAddr: false,
+    pollMinIntervalMs: 300,
+    logger: pino({ level: process.env.NEO_LOG_LEVEL ?? "silent" }),
+  });
+  onTestFinished(() => operator.stop());
+  await operator.synced;
+  return operator;
+}
+
+export function gpuNeoJob(name: string, spec: Record<string, unknown> = {}) {
+  return {
+    apiVersion: "neoengine.dev/v1alpha1",
+    kind: "NeoJob",
+    metadata: { name },
+    spec: {
+      image: "ghcr.io/example/train:1.0",
+      command: ["python", "train.py"],
+      env: [{ name: "EPOCHS", value: "3" }],
+      resources: { cpu: 2, memory: "8Gi", gpu: 1, gpuModel: "nvidia-a100" },
+      maxPrice: "10.0",
+      timeout: "30m",
+      ...spec,
+    },
+  };
+}
+
+export async function neoJobStatus(world: ProviderWorld, namespace: string, name: string): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const obj = await world.kube.get<{ status?: Record<string, unknown> }>(Resources.neoJob, { namespace, name });
+  return obj.status ?? {};
+}
+
+export async function annotatePod(namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
+  const { kubectl } = await import("../helpers/cluster.js");
+  const r = await kubectl(["annotate", "pod", "-n", namespace, name, "--overwrite", ...Object.entries(annotations).map(([k, v]) => `${k}=${v}`)]);
+  if (r.code !== 0) throw new Error(r.stderr);
+}
