@@ -87,7 +87,7 @@ describe("ledger conservation (property)", () => {
                   token: consumers[op.who],
                   body: { image: "x", resources: { cpu: op.cpu, memory: "1Gi" }, maxPrice: op.maxPrice, timeout: op.timeout },
                 });
-                if (res.status === 201) jobs.push(res.body.id);
+                if (res.status === 201) jobs.push((res.body as { id: string }).id);
                 await n.server.admin.runScheduler();
                 break;
               case "schedule":
