@@ -163,8 +163,9 @@ export const DASHBOARD_ROWS: RowSpec[] = [
         unit: "percentunit",
         description: "Share of attempts answered 429, and 5xx or no response.",
         queries: [
-          q(`sum(rate(neoengine_api_requests_total{${J},code="429"}[$__rate_interval])) / clamp_min(sum(rate(neoengine_api_requests_total{${J}}[$__rate_interval])), 1e-9)`, "429"),
-          q(`sum(rate(neoengine_api_requests_total{${J},code=~"5..|0"}[$__rate_interval])) / clamp_min(sum(rate(neoengine_api_requests_total{${J}}[$__rate_interval])), 1e-9)`, "5xx / no response"),
+          // "or vector(0)": no 429 series at all means a ratio of 0, not "no data".
+          q(`(sum(rate(neoengine_api_requests_total{${J},code="429"}[$__rate_interval])) or vector(0)) / sum(rate(neoengine_api_requests_total{${J}}[$__rate_interval]))`, "429"),
+          q(`(sum(rate(neoengine_api_requests_total{${J},code=~"5..|0"}[$__rate_interval])) or vector(0)) / sum(rate(neoengine_api_requests_total{${J}}[$__rate_interval]))`, "5xx / no response"),
         ],
         dataWhen: "neojob-flow",
       },
