@@ -68,7 +68,12 @@ export async function findOperatorConfig(cluster: Cluster): Promise<OperatorConf
       return undefined;
     }
   }
-  items.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+  // Several operators (say one per team): prefer the one in the command's namespace, then the
+  // chart's default namespace, then by name, so the choice is predictable.
+  const rank = (d: Deployment) => (d.metadata.namespace === cluster.namespace ? 0 : d.metadata.namespace === DEFAULT_NAMESPACE ? 1 : 2);
+  items.sort(
+    (a, b) => rank(a) - rank(b) || `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`),
+  );
   for (const d of items) {
     const config = configOf(d);
     if (config) return config;
