@@ -42,6 +42,8 @@ export interface ProviderRuntime {
   agents: Map<string, NodeAgent>;
   namespaceApplied?: { hash: string; at: number };
   earnings?: { value: string; at: number };
+  /** Providers left registered for nodes that vanished while no operator ran were deregistered. */
+  orphansChecked?: boolean;
   lastEvents: Map<string, string>;
 }
 
@@ -122,6 +124,10 @@ export class ProviderReconciler {
 
     const offers = this.offers(rt);
     if (!deleting) await this.ensureJobNamespace(rt, offers);
+    if (!rt.orphansChecked) {
+      await this.deregisterOrphans(rt, client, new Set(offers.map((o) => o.name)));
+      rt.orphansChecked = true;
+    }
 
     // Bring each node's agent in line with what it should be.
     const errors: { node: string; code: string; message: string }[] = [];
@@ -177,6 +183,27 @@ export class ProviderReconciler {
     if (errors.length > 0) throw new Error(`NeoProvider ${name}: ${errors.length} node(s) failed to sync; first: ${firstError?.message ?? ""}`);
     const draining = [...rt.agents.values()].some((a) => a.intent === "draining");
     return requeueAfter(draining ? 5_000 : this.ctx.options.resyncIntervalMs);
+  }
+
+  /**
+   * Once per NeoProvider after a (re)start: providers this NeoProvider registered for nodes that
+   * no longer exist (deleted while no operator was running) are deregistered, so the network
+   * requeues their scheduled jobs at once instead of waiting for the heartbeat timeout.
+   */
+  private async deregisterOrphans(rt: ProviderRuntime, client: NeoEngineClient, nodes: Set<string>): Promise<void> {
+    const prefix = `${rt.name}.`;
+    for await (const p of client.iterateProviders({ limit: 100 })) {
+      if (!p.name.startsWith(prefix) || p.state === "deregistered") continue;
+      const nodeName = p.name.slice(prefix.length);
+      if (nodes.has(nodeName) || this.ctx.nodes.store.has(nodeName)) continue;
+      try {
+        await client.deregisterProvider(p.id);
+        this.ctx.event(rt.name, "Normal", "NodeDeregistered", `provider ${p.id} of vanished node ${nodeName} deregistered`);
+      } catch (err) {
+        // Another account's provider with the same name: not ours to touch.
+        if (!(isNeoEngineError(err) && (err.code === "NOT_FOUND" || err.code === "FORBIDDEN"))) throw err;
+      }
+    }
   }
 
   private offers(rt: ProviderRuntime): NodeOffer[] {
