@@ -49,11 +49,12 @@ interface Placement {
  */
 export async function schedulePending(ctx: NetworkContext): Promise<number> {
   const scheduled = await ctx.db.transaction(async (tx) => {
-    const pending = await tx.query<JobRow>("SELECT * FROM jobs WHERE status = 'pending' ORDER BY seq LIMIT ?", [PASS_LIMIT]);
-    if (pending.length === 0) return [];
+    // Providers first: with none online there is nothing to match and the queue is not read.
     const now = ctx.now();
     const providers = (await tx.query<ProviderRow>("SELECT * FROM providers WHERE state = 'online'")).filter((p) => isOnline(ctx, p, now));
     if (providers.length === 0) return [];
+    const pending = await tx.query<JobRow>("SELECT * FROM jobs WHERE status = 'pending' ORDER BY seq LIMIT ?", [PASS_LIMIT]);
+    if (pending.length === 0) return [];
     const usage = await usageByProvider(tx);
     const free = new Map<string, Capacity>(providers.map((p) => [p.id, freeCapacity(p, usage.get(p.id))]));
     const done: { jobId: string; providerId: string }[] = [];
