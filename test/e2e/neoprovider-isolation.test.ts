@@ -135,7 +135,7 @@ describe("job isolation", () => {
     const accepted = await kubectl(["create", "--dry-run=server", "-o", "name", "-f", "-"], JSON.stringify(clean));
     expect(accepted.code, accepted.stderr).toBe(0);
     expect(accepted.stderr).not.toContain("PodSecurity");
-    const weakened = structuredClone(clean) as { spec: { containers: { securityContext: Record<string, unknown> }[] } };
+    const weakened = structuredClone(clean) as unknown as { spec: { containers: { securityContext: Record<string, unknown> }[] } };
     weakened.spec.containers[0]!.securityContext = { ...weakened.spec.containers[0]!.securityContext, allowPrivilegeEscalation: true, capabilities: { add: ["NET_ADMIN"] } };
     const refused = await kubectl(["create", "--dry-run=server", "-o", "name", "-f", "-"], JSON.stringify(weakened));
     expect(refused.code).not.toBe(0);
