@@ -12,6 +12,8 @@ export interface NetworkConfig {
   feeBasisPoints: number;
   /** A provider without a heartbeat for this long goes offline. Default 30 s. */
   heartbeatTimeoutMs: number;
+  /** A scheduled job its provider has not started within this long goes back to pending. Default 15 min; 0 = never. */
+  startTimeoutMs: number;
   /** Default and maximum long-poll wait of GET /providers/{id}/assignments. */
   defaultAssignmentWaitSeconds: number;
   /** Limits of enterprise accounts that were created without their own. */

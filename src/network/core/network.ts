@@ -21,6 +21,8 @@ export interface NetworkOptions {
   /** Run a scheduler pass right after submits, heartbeats and job ends. Default true. */
   scheduleOnEvents?: boolean;
   heartbeatTimeoutMs?: number;
+  /** A scheduled job not started within this long returns to pending (0 = never). Default 15 min. */
+  startTimeoutMs?: number;
   defaultAssignmentWaitSeconds?: number;
   enterpriseLimits?: RateLimits;
   providerLimits?: RateLimits;
@@ -34,6 +36,7 @@ export interface NetworkOptions {
 export const DEFAULT_CONFIG: NetworkConfig = {
   feeBasisPoints: 0,
   heartbeatTimeoutMs: 30_000,
+  startTimeoutMs: 15 * 60_000,
   defaultAssignmentWaitSeconds: 30,
   enterpriseLimits: { perMinute: 3000, perDay: 1_000_000 },
   providerLimits: { perMinute: 1200, perDay: 500_000 },
@@ -49,7 +52,7 @@ export interface NetworkAdmin {
   /** A new bearer token for the account (consumer unless provider: true). Shown once; stored hashed. */
   createToken(account: string, opts?: { provider?: boolean }): Promise<string>;
   /** One scheduler pass now: expire heartbeats, time out jobs, match pending jobs. */
-  runScheduler(): Promise<{ offline: number; timedOut: number; scheduled: number }>;
+  runScheduler(): Promise<{ offline: number; timedOut: number; requeued: number; scheduled: number }>;
   countJobs(filter?: { account?: string; status?: JobStatus }): Promise<number>;
   /** Micro-credit balances of an account. */
   balances(account: string): Promise<{ available: number; escrow: number; earnings: number }>;
@@ -71,6 +74,7 @@ export async function createNetwork(options: NetworkOptions = {}): Promise<Netwo
   const config: NetworkConfig = {
     feeBasisPoints: options.feeBasisPoints ?? DEFAULT_CONFIG.feeBasisPoints,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? DEFAULT_CONFIG.heartbeatTimeoutMs,
+    startTimeoutMs: options.startTimeoutMs ?? DEFAULT_CONFIG.startTimeoutMs,
     defaultAssignmentWaitSeconds: options.defaultAssignmentWaitSeconds ?? DEFAULT_CONFIG.defaultAssignmentWaitSeconds,
     enterpriseLimits: options.enterpriseLimits ?? DEFAULT_CONFIG.enterpriseLimits,
     providerLimits: options.providerLimits ?? DEFAULT_CONFIG.providerLimits,
@@ -83,7 +87,7 @@ export async function createNetwork(options: NetworkOptions = {}): Promise<Netwo
   let running: Promise<unknown> | undefined;
   let rerun = false;
   // Passes never overlap; a request during a pass schedules exactly one more.
-  const pass = (): Promise<{ offline: number; timedOut: number; scheduled: number }> => {
+  const pass = (): Promise<{ offline: number; timedOut: number; requeued: number; scheduled: number }> => {
     if (running) {
       rerun = true;
       return running.then(() => pass());

@@ -2,7 +2,7 @@ import type { NetworkContext } from "./context.js";
 import type { JobRow } from "./job-row.js";
 import { hourlyRate } from "./pricing.js";
 import { expireHeartbeats, freeCapacity, isOnline, usageByProvider, type Capacity, type ProviderRow } from "./providers.js";
-import { endJob } from "./settlement.js";
+import { endJob, REPUTATION_DELTA } from "./settlement.js";
 
 /** How many pending jobs one scheduling pass considers. */
 const PASS_LIMIT = 2000;
@@ -118,10 +118,44 @@ export async function expireTimeouts(ctx: NetworkContext): Promise<number> {
   return n;
 }
 
-/** One full pass: heartbeats, timeouts, then matching. */
-export async function schedulerPass(ctx: NetworkContext): Promise<{ offline: number; timedOut: number; scheduled: number }> {
+/**
+ * Scheduled jobs whose provider (still heartbeating) has not started them within
+ * startTimeoutMs go back to pending, so a wedged provider cannot sit on work forever.
+ */
+export async function requeueUnstarted(ctx: NetworkContext): Promise<number> {
+  if (ctx.config.startTimeoutMs <= 0) return 0;
+  const cutoff = ctx.now() - ctx.config.startTimeoutMs;
+  const stale = await ctx.db.query<{ id: string }>("SELECT id FROM jobs WHERE status = 'scheduled' AND scheduled_at <= ?", [cutoff]);
+  let n = 0;
+  for (const { id } of stale) {
+    const providerId = await ctx.db.transaction(async (tx) => {
+      const job = await tx.queryOne<JobRow>("SELECT * FROM jobs WHERE id = ?", [id]);
+      if (!job || job.status !== "scheduled" || job.provider_id === null || Number(job.scheduled_at) > cutoff) return undefined;
+      await tx.execute(
+        "UPDATE jobs SET status = 'pending', provider_id = NULL, price = NULL, scheduled_at = NULL, message = ? WHERE id = ?",
+        [`requeued: provider ${job.provider_id} did not start it within ${ctx.config.startTimeoutMs / 1000}s`, id],
+      );
+      const p = await tx.queryOne<{ reputation: number }>("SELECT reputation FROM providers WHERE id = ?", [job.provider_id]);
+      await tx.execute("UPDATE providers SET reputation = ?, assignment_version = assignment_version + 1 WHERE id = ?", [
+        Math.max(0, Number(p?.reputation ?? 0) + REPUTATION_DELTA.notStarted),
+        job.provider_id,
+      ]);
+      return job.provider_id;
+    });
+    if (providerId) {
+      n++;
+      ctx.bus.providerChanged(providerId);
+      ctx.bus.jobChanged(id);
+    }
+  }
+  return n;
+}
+
+/** One full pass: heartbeats, timeouts, unstarted jobs, then matching. */
+export async function schedulerPass(ctx: NetworkContext): Promise<{ offline: number; timedOut: number; requeued: number; scheduled: number }> {
   const offline = (await expireHeartbeats(ctx)).length;
   const timedOut = await expireTimeouts(ctx);
+  const requeued = await requeueUnstarted(ctx);
   const scheduled = await schedulePending(ctx);
-  return { offline, timedOut, scheduled };
+  return { offline, timedOut, requeued, scheduled };
 }

@@ -13,6 +13,8 @@ export const REPUTATION_DELTA = {
   cancelled: 0,
   /** The provider went offline or deregistered with the job running. */
   abandoned: -50,
+  /** The provider did not start a scheduled job within the start timeout (the job is requeued). */
+  notStarted: -5,
 } as const;
 
 export interface EndOptions {

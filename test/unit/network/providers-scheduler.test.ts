@@ -210,6 +210,41 @@ describe("scheduler", () => {
     expect(rotated.map((j) => j.id)).toEqual(["b1", "c1", "a1"]);
   });
 
+  it("a scheduled job its provider does not start within the start timeout returns to pending", async () => {
+    await n.close();
+    n = await startTestNetwork({ startTimeoutMs: 10 * 60_000, heartbeatTimeoutMs: 3_600_000 });
+    const prov = await registerProvider(n.server, n.acme);
+    const id = await submit(n.server, n.alice);
+    await n.server.admin.runScheduler();
+    n.clock.advance(10 * 60_000 - 1);
+    expect((await n.server.admin.runScheduler()).requeued).toBe(0);
+    n.clock.advance(1);
+    const pass = await n.server.admin.runScheduler();
+    expect(pass.requeued).toBe(1);
+    // requeued, then matched again in the same pass (the only provider): a new attempt
+    expect(await job(id)).toMatchObject({ status: "scheduled", provider: prov, attempts: 2 });
+    expect((await call(n.server, "GET", `/v1/providers/${prov}`, { token: n.alice })).body.reputation).toBe(495);
+  });
+
+  it("closing the server ends open long polls and log follows at once", async () => {
+    const prov = await registerProvider(n.server, n.acme);
+    const id = await submit(n.server, n.alice);
+    await n.server.admin.runScheduler();
+    await call(n.server, "POST", `/v1/jobs/${id}/events`, { token: n.acme, body: { status: "running" } });
+    const { version } = (await call(n.server, "GET", `/v1/providers/${prov}/assignments?wait=0`, { token: n.acme })).body;
+    const poll = call(n.server, "GET", `/v1/providers/${prov}/assignments?wait=60&since=${version}`, { token: n.acme }).catch((e: Error) => e);
+    const follow = call(n.server, "GET", `/v1/jobs/${id}/logs?follow=true`, { token: n.alice }).catch((e: Error) => e);
+    // both requests are in flight once the server has counted them
+    while (n.server.admin.requestCount("GET /v1/jobs/:jobId/logs") === 0 || n.server.admin.requestCount("GET /v1/providers/:providerId/assignments") < 2) {
+      await new Promise((r) => setImmediate(r));
+    }
+    await n.server.close();
+    const [p, f] = await Promise.all([poll, follow]);
+    // each either got a final answer or saw its connection closed: neither keeps close() waiting
+    if (!(p instanceof Error)) expect(p.body.version).toBe(version);
+    if (!(f instanceof Error)) expect(f.status).toBe(200);
+  });
+
   it("market prices come only from online providers", async () => {
     expect((await call(n.server, "GET", "/v1/market/prices", { token: n.alice })).body).toEqual({ cpu: null, memory: null, gpu: {} });
     await registerProvider(n.server, n.acme);
