@@ -171,6 +171,7 @@ export class ProviderReconciler {
         await removeFinalizer(this.ctx.kube, Resources.neoProvider, { name }, DEREGISTER_FINALIZER);
         return done();
       }
+      await this.writeStatus(obj, np.status ?? {}, { rt, synced: { ok: true } });
       return requeueAfter(5_000);
     }
 
