@@ -133,7 +133,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
         new Controller({
           name: "neojob",
           informer,
-          reconcile: (key) => reconciler.reconcile(informerFor(key)?.store.get(key)),
+          reconcile: (key) => reconciler.reconcile(informerFor(key)?.store.get(key), key),
           workers: opts.concurrency ?? 4,
           logger: log,
           metrics: { ...controllerMetrics(metrics), ...workqueueMetrics(metrics) },

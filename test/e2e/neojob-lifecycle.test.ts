@@ -54,7 +54,7 @@ describe("NeoJob lifecycle", () => {
       async () => {
         const list = await world.kube.list<{ reason: string; regarding: { name: string } }>(Resources.event, { namespace: world.ns });
         const reasons = list.items.filter((e) => e.regarding.name === "hello").map((e) => e.reason);
-        return ["Pending", "Submitted", "Running", "Succeeded", "ResultsStored"].every((r) => reasons.includes(r)) ? reasons : false;
+        return ["Submitted", "Running", "Succeeded", "ResultsStored"].every((r) => reasons.includes(r)) ? reasons : false;
       },
       { description: "an Event per phase change" },
     );

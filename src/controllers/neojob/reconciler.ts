@@ -39,9 +39,20 @@ export class NeoJobReconciler {
     this.now = deps.now ?? Date.now;
   }
 
+  /**
+   * Our own latest writes per key, with the resourceVersions they superseded. The informer's
+   * cache lags behind our writes; reconciling a version we know we replaced would only earn a
+   * 409 and a retry (and, without the marker, could repeat work), so we use our copy instead
+   * until the cache has caught up.
+   */
+  private readonly ownWrites = new Map<string, { superseded: Set<string>; job: NeoJob }>();
+
   /** Reconciles one object as read from the cache (undefined = gone). */
-  async reconcile(raw: unknown): Promise<Action> {
-    if (raw === undefined) return done();
+  async reconcile(raw: unknown, key?: string): Promise<Action> {
+    if (raw === undefined) {
+      if (key) this.ownWrites.delete(key);
+      return done();
+    }
     const parsed = safeParseNeoJob(raw);
     if (!parsed.ok) {
       // The CRD's schema should make this impossible; acting on a half-understood object is worse.
@@ -51,8 +62,38 @@ export class NeoJobReconciler {
     return this.reconcileJob(parsed.value);
   }
 
-  async reconcileJob(job: NeoJob): Promise<Action> {
+  private freshest(job: NeoJob): NeoJob {
+    const key = `${job.metadata.namespace}/${job.metadata.name}`;
+    const own = this.ownWrites.get(key);
+    if (own && own.job.metadata.uid === job.metadata.uid && own.superseded.has(job.metadata.resourceVersion ?? "")) return structuredClone(own.job);
+    this.ownWrites.delete(key);
+    return job;
+  }
+
+  private rememberWrites(scope: JobScope, readRv: string | undefined): void {
+    const rv = scope.job.metadata.resourceVersion;
+    if (!readRv || !rv || rv === readRv) return;
+    const own = this.ownWrites.get(scope.key);
+    const superseded = own?.superseded ?? new Set<string>();
+    superseded.add(readRv);
+    // Versions written in between (e.g. finalizer, then marker) are superseded as well.
+    for (const v of scope.writtenVersions) if (v !== rv) superseded.add(v);
+    this.ownWrites.set(scope.key, { superseded, job: structuredClone(scope.job) });
+  }
+
+  async reconcileJob(input: NeoJob): Promise<Action> {
+    const job = this.freshest(input);
+    const readRv = job.metadata.resourceVersion;
     const scope = new JobScope(job, this.now());
+    try {
+      return await this.runPhases(scope);
+    } finally {
+      if (!scope.job.metadata.deletionTimestamp) this.rememberWrites(scope, readRv);
+    }
+  }
+
+  private async runPhases(scope: JobScope): Promise<Action> {
+    const job = scope.job;
     try {
       if (job.metadata.deletionTimestamp) {
         await finalizeDeletion(scope, this.deps);

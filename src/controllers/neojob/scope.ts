@@ -55,15 +55,20 @@ export class JobScope {
   readonly nowMs: number;
   /** Set by a phase that wants the rest of the phases skipped this round. */
   halted = false;
+  /** resourceVersions produced by this reconcile's writes, oldest first. */
+  readonly writtenVersions: string[] = [];
   /** Set when a phase recorded Synced=False itself (e.g. a submission the network refused). */
   syncFailed = false;
   private requeueMs: number | undefined;
+  /** The phase the last phase-change Event was about (initially the phase as read). */
+  private eventedPhase: NeoJobPhase | undefined;
   private readonly pendingEvents: Array<{ type: EventType; reason: string; message: string }> = [];
 
   constructor(job: NeoJob, nowMs: number) {
     this.job = job;
     this.written = structuredClone(job.status ?? {});
     this.status = structuredClone(job.status ?? {});
+    this.eventedPhase = job.status?.phase;
     this.key = keyOf({ namespace: job.metadata.namespace, name: job.metadata.name });
     this.nowMs = nowMs;
   }
@@ -116,20 +121,23 @@ export class JobScope {
    * Writes the draft status if it differs from what the object carries (no write otherwise),
    * then records an Event for a phase change and any queued events.
    */
-  async flush(writer: NeoJobWriter): Promise<void> {
+  async flush(writer: NeoJobWriter, opts: { events?: boolean } = {}): Promise<void> {
     if (this.changed()) {
       const patch = statusMergePatch(this.written, this.status);
-      const before = this.written.phase;
       const updated = await writer.patchStatus(this.job, patch);
+      if (updated.metadata.resourceVersion) this.writtenVersions.push(updated.metadata.resourceVersion);
       // Keep the draft as the truth (the answer may lag for fields we just cleared with null).
       this.job = { ...updated, status: structuredClone(this.status) };
       this.written = structuredClone(this.status);
-      if (this.status.phase && this.status.phase !== before) {
-        const warn = this.status.phase === "Failed";
-        await writer.event(this.job, warn ? "Warning" : "Normal", this.status.phase, this.status.message ?? `NeoJob is ${this.status.phase}`);
-      }
+    }
+    if (opts.events === false) return;
+    // Events are best effort and must not slow the reconcile down: recorded in the background.
+    if (this.status.phase && this.status.phase !== this.eventedPhase) {
+      this.eventedPhase = this.status.phase;
+      const warn = this.status.phase === "Failed";
+      void writer.event(this.job, warn ? "Warning" : "Normal", this.status.phase, this.status.message ?? `NeoJob is ${this.status.phase}`);
     }
     const events = this.pendingEvents.splice(0);
-    for (const e of events) await writer.event(this.job, e.type, e.reason, e.message);
+    for (const e of events) void writer.event(this.job, e.type, e.reason, e.message);
   }
 }

@@ -8,6 +8,7 @@ import { DEFAULT_MIN_INTERVAL_MS, DEFAULT_PAGE_SIZE, planPollInterval, type Plan
 // costs no request of its own. The interval comes from the planner (rate budget, job count).
 
 export const ACTIVE_STATUSES = ["pending", "scheduled", "running"] as const;
+const TERMINAL = new Set<string>(["succeeded", "failed", "cancelled", "timed_out"]);
 
 export interface PollClient {
   listJobs(query: ListJobsOptions): Promise<ListJobsResponse>;
@@ -126,6 +127,9 @@ export class StatusPoller {
     } while (cursor);
     for (const [jobId, t] of [...this.tracked]) {
       if (seen.has(jobId) || t.since >= started) continue;
+      // Already seen ended (the reconcile that untracks it may still be queued): final, no GET.
+      const known = this.cache.get(jobId);
+      if (known && TERMINAL.has(known.status)) continue;
       this.requests++;
       try {
         this.observe(await this.opts.client.getJob(jobId));

@@ -186,6 +186,22 @@ describe("status poller", () => {
     expect(poller.observed("b")?.status).toBe("failed");
   });
 
+  it("a job seen ended is not fetched again while its reconcile is still queued", async () => {
+    const net = new SimulatedNetwork({ perMinute: 300, perDay: 10_000 });
+    const poller = newPoller(net);
+    await net.submit("a");
+    poller.track("a", "ns/a");
+    net.now += 1000;
+    await poller.pollOnce();
+    net.jobs.set("a", { id: "a", status: "succeeded", cost: "1" });
+    for (let i = 0; i < 5; i++) {
+      net.now += 1000;
+      await poller.pollOnce();
+    }
+    expect(poller.requests).toBe(1 + 5 + 1); // lists, plus exactly one GET
+    expect(poller.observed("a")?.status).toBe("succeeded");
+  });
+
   it("backs off after errors and honours Retry-After", () => {
     const net = new SimulatedNetwork({ perMinute: 300, perDay: 10_000 });
     // An enterprise credential with unknown limits: the plan alone would poll every 2 s.

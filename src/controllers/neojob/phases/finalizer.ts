@@ -7,5 +7,6 @@ export async function ensureFinalizer(scope: JobScope, deps: ReconcilerOptions):
   const finalizers = scope.job.metadata.finalizers ?? [];
   if (finalizers.includes(FINALIZER_CANCEL_JOB)) return;
   const updated = await deps.writer.setFinalizers(scope.job, [...finalizers, FINALIZER_CANCEL_JOB]);
+  if (updated.metadata.resourceVersion) scope.writtenVersions.push(updated.metadata.resourceVersion);
   scope.job = { ...updated, status: scope.job.status };
 }

@@ -43,7 +43,9 @@ export async function submitJob(scope: JobScope, deps: ReconcilerOptions): Promi
     scope.status.message = `submitting attempt ${attempt}`;
     delete scope.status.completedAt;
     setCondition(scope.status, "Failed", "False", "Submitting", scope.status.message, scope.now, scope.generation);
-    await scope.flush(deps.writer); // the marker is on the object before anything is sent
+    // The marker is on the object before anything is sent. No Event for this internal step:
+    // the phase this reconcile ends in gets one.
+    await scope.flush(deps.writer, { events: false });
   }
 
   let answer;

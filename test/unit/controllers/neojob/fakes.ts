@@ -1,5 +1,6 @@
 import { parseNeoJob, type NeoJob } from "../../../../src/api/index.js";
 import type { NeoJobWriter, RemoteSession, SessionResolver } from "../../../../src/controllers/neojob/types.js";
+import { KubeApiError } from "../../../../src/kube/index.js";
 import { NeoEngineError, type Job, type JobResults, type SubmitJobRequest, type SubmitJobResponse } from "../../../../src/neoengine/index.js";
 
 // Plain-object stand-ins for the reconciler's ports: an in-memory "apiserver" for one NeoJob and
@@ -24,10 +25,18 @@ export class FakeWriter implements NeoJobWriter {
   deleted = false;
   constructor(public current: NeoJob) {}
 
+  /** Like the apiserver: a write carrying an old resourceVersion is a 409. */
+  private precondition(job: NeoJob): void {
+    if (job.metadata.resourceVersion !== this.current.metadata.resourceVersion) {
+      this.calls.push({ op: "conflict" });
+      throw new KubeApiError(409, "Conflict", "the object has been modified");
+    }
+  }
   private bump(): void {
     this.current.metadata.resourceVersion = String(Number(this.current.metadata.resourceVersion ?? "0") + 1);
   }
-  async patchStatus(_job: NeoJob, patch: Record<string, unknown>): Promise<NeoJob> {
+  async patchStatus(job: NeoJob, patch: Record<string, unknown>): Promise<NeoJob> {
+    this.precondition(job);
     this.calls.push({ op: "patchStatus", arg: structuredClone(patch) });
     const status: Record<string, unknown> = { ...(this.current.status ?? {}) };
     for (const [k, v] of Object.entries(patch)) {
@@ -38,7 +47,8 @@ export class FakeWriter implements NeoJobWriter {
     this.bump();
     return structuredClone(this.current);
   }
-  async setFinalizers(_job: NeoJob, finalizers: string[]): Promise<NeoJob> {
+  async setFinalizers(job: NeoJob, finalizers: string[]): Promise<NeoJob> {
+    this.precondition(job);
     this.calls.push({ op: "setFinalizers", arg: finalizers });
     this.current = { ...this.current, metadata: { ...this.current.metadata, finalizers } };
     this.bump();

@@ -41,7 +41,8 @@ describe("NeoJob reconciler: submit", () => {
     expect(getCondition(status, "Submitted")?.status).toBe("True");
     expect(getCondition(status, "Synced")?.status).toBe("True");
     expect(session.tracked.get("job_1")).toBe("ns/hello");
-    expect(writer.events.map((e) => e.reason)).toEqual(["Pending", "Submitted"]);
+    // One Event for the phase the reconcile ended in (the marker write is an internal step).
+    expect(writer.events.map((e) => e.reason)).toEqual(["Submitted"]);
   });
 
   it("after a crash between POST and status write, repeats the POST with the same key", async () => {
@@ -98,6 +99,23 @@ describe("NeoJob reconciler: submit", () => {
     expect(getCondition(writer.current.status!, "Synced")?.status).toBe("True");
   });
 
+  it("a stale cache read after our own write reconciles our copy: no 409, no second POST", async () => {
+    const { writer, session, reconciler } = setup();
+    const stale = writer.read(); // what the informer still holds after the writes below
+    await reconciler.reconcile(stale, "ns/hello");
+    expect(writer.current.status?.jobId).toBe("job_1");
+    session.setRemote({ id: "job_1", status: "running", provider: "prov_a", progress: 20 });
+    expect(await reconciler.reconcile(stale, "ns/hello")).toEqual({ kind: "done" });
+    expect(writer.calls.filter((c) => c.op === "conflict")).toHaveLength(0);
+    expect(session.count("submit")).toBe(1);
+    expect(writer.current.status).toMatchObject({ phase: "Running", progress: 20 });
+    // Once the cache has caught up, it is the source again.
+    session.setRemote({ id: "job_1", status: "running", provider: "prov_a", progress: 60 });
+    await reconciler.reconcile(writer.read(), "ns/hello");
+    expect(writer.current.status?.progress).toBe(60);
+    expect(writer.calls.filter((c) => c.op === "conflict")).toHaveLength(0);
+  });
+
   it("a Retry-After longer than the backoff wins", async () => {
     const { session, run } = setup();
     session.submitError = new NeoEngineError({ status: 429, code: "RATE_LIMITED", message: "slow down", retryable: true, retryAfterMs: 30_000 });
@@ -133,7 +151,7 @@ describe("NeoJob reconciler: track and finish", () => {
     expect(getCondition(status, "Complete")?.status).toBe("True");
     expect(writer.configMaps.get("hello-results")).toMatchObject({ jobId: "job_1", exitCode: "0", cost: "0.0125" });
     expect(session.tracked.has("job_1")).toBe(false);
-    expect(writer.events.map((e) => e.reason)).toEqual(["Pending", "Submitted", "Running", "Succeeded", "ResultsStored"]);
+    expect(writer.events.map((e) => e.reason)).toEqual(["Submitted", "Running", "Succeeded", "ResultsStored"]);
     await run();
     expect(session.count("results")).toBe(1);
   });

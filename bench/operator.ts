@@ -1,0 +1,240 @@
+// `npm run bench -- operator`: the NeoJob operator against a real control plane and the
+// reference network (in this process), the operator itself as a child process (so its RSS is
+// its own). Figures:
+//  - 1,000 NeoJobs created at once: time until all are Submitted, against the raw bound measured
+//    in the same run (per job: 2 raw apiserver writes + 1 raw POST /jobs, same concurrency), as a ratio;
+//  - p50/p99 of apply → Submitted (watch-observed);
+//  - NeoEngine requests per job lifecycle (consumer routes counted on the server, submit → Succeeded);
+//  - operator RSS with 10,000 NeoJobs (all Submitted).
+// Goals: ratio ≤ 2, ≤ 3 requests per job, ≤ 150 MiB. Sizes: NEO_BENCH_JOBS, NEO_BENCH_RSS_JOBS.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { KubeConfig } from "@kubernetes/client-node";
+import { startControlPlane } from "../src/devcluster/control-plane.js";
+import { reapOrphans } from "../src/devcluster/processes.js";
+import { cacheDir } from "../src/devcluster/versions.js";
+import { Informer, installCrds, KubeClient, kubeListerWatcher, Resources, type KubeObject } from "../src/kube/index.js";
+import { NeoEngineClient } from "../src/neoengine/index.js";
+import { startNetworkServer } from "../src/network/index.js";
+import { startSimProvider } from "../src/simprovider/index.js";
+
+const JOBS = Number(process.env.NEO_BENCH_JOBS ?? 1000);
+const RSS_JOBS = Number(process.env.NEO_BENCH_RSS_JOBS ?? 10_000);
+const CONCURRENCY = 16;
+const CONSUMER_ROUTES = ["POST /v1/jobs", "GET /v1/jobs", "GET /v1/jobs/:jobId", "GET /v1/jobs/:jobId/results", "POST /v1/jobs/:jobId/cancel"];
+
+/**
+ * The operator as it ships (compiled JavaScript, as the Dockerfile runs it), not through tsx
+ * (whose on-the-fly compiler would double the RSS). Compiled into node_modules/.cache so that
+ * package imports resolve; tsc emits even when unrelated files have type errors.
+ */
+function compiledOperator(): string {
+  const out = join(process.cwd(), "node_modules", ".cache", "neoengine-bench-dist");
+  rmSync(out, { recursive: true, force: true });
+  try {
+    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json", "--outDir", out], { stdio: "ignore" });
+  } catch {
+    // type errors elsewhere still emit; checked below
+  }
+  const entry = join(out, "src", "cli", "operator.js");
+  if (!existsSync(entry)) throw new Error("compiling the operator failed");
+  return entry;
+}
+
+const log = (line: string) => process.stderr.write(`[bench:operator] ${line}\n`);
+
+async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function manifest(name: string) {
+  return {
+    metadata: { name },
+    spec: { image: "python:3.11-slim", command: ["python", "-c", "print('Hello')"], resources: { cpu: 1, memory: "1Gi" }, maxPrice: "1.0", timeout: "1h" },
+  };
+}
+
+function rssOf(pid: number): { rssMiB: number; peakMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { rssMiB: +(kb("VmRSS") / 1024).toFixed(1), peakMiB: +(kb("VmHWM") / 1024).toFixed(1) };
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** nodejs_heap_size_used_bytes and process_resident_memory_bytes from the operator's /metrics. */
+async function scrapeMemory(port: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? NaN) / 1048576;
+  return { heapUsedMiB: +value("nodejs_heap_size_used_bytes").toFixed(1), heapTotalMiB: +value("nodejs_heap_size_total_bytes").toFixed(1) };
+}
+
+async function routeCounts(get: () => Record<string, number>): Promise<number> {
+  const counts = get();
+  return CONSUMER_ROUTES.reduce((sum, r) => sum + (counts[r] ?? 0), 0);
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const runs = join(cacheDir(), "runs");
+  await reapOrphans(runs);
+  const dir = join(runs, `bench-operator-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const cp = await startControlPlane({ dir, ownerPid: process.pid, log: (l) => log(l) });
+  const cleanups: Array<() => Promise<unknown>> = [async () => cp.stop(), async () => rmSync(dir, { recursive: true, force: true })];
+  let operator: ChildProcess | undefined;
+  try {
+    const kc = new KubeConfig();
+    kc.loadFromFile(cp.kubeconfigPath);
+    const kube = new KubeClient(kc);
+    await installCrds(kube);
+    for (const ns of ["bench-raw", "bench-op"]) await kube.create(Resources.namespace, { metadata: { name: ns } });
+
+    const unlimited = { perMinute: 10_000_000, perDay: 1_000_000_000 };
+    const network = await startNetworkServer({ schedulerIntervalMs: 500, enterpriseLimits: unlimited, providerLimits: unlimited });
+    cleanups.unshift(() => network.close());
+    await network.admin.createAccount("bench", "enterprise", "100000000");
+    await network.admin.createAccount("farm", "enterprise");
+    const token = await network.admin.createToken("bench");
+    const tokenFile = join(dir, "token");
+    writeFileSync(tokenFile, token, { mode: 0o600 });
+
+    // ---- raw bound: per job 2 apiserver writes + 1 POST, same concurrency -----------------
+    log(`raw bound: ${JOBS} × (create + POST /jobs + status patch), concurrency ${CONCURRENCY}`);
+    const client = new NeoEngineClient({ baseUrl: `${network.url}/v1`, token, rateLimiter: false });
+    const rawIds: string[] = [];
+    const rawStart = performance.now();
+    await pool(
+      Array.from({ length: JOBS }, (_, i) => `raw-${i}`),
+      CONCURRENCY,
+      async (name) => {
+        const created = await kube.create<{ metadata: { uid: string; resourceVersion: string } }>(Resources.neoJob, manifest(name), "bench-raw");
+        const { id } = await client.submitJob(
+          { image: "python:3.11-slim", command: ["python", "-c", "print('Hello')"], resources: { cpu: 1, memory: "1Gi", gpu: 0 }, maxPrice: "1.0", timeout: "1h" },
+          { idempotencyKey: `neojob-${created.metadata.uid}-1` },
+        );
+        rawIds.push(id);
+        await kube.mergePatch(Resources.neoJob, { namespace: "bench-raw", name }, { status: { jobId: id, phase: "Submitted" } }, "status");
+      },
+    );
+    const rawMs = performance.now() - rawStart;
+    log(`raw bound ${rawMs.toFixed(0)} ms; cancelling the raw jobs`);
+    await pool(rawIds, CONCURRENCY, async (id) => void (await client.cancelJob(id)));
+    await client.close();
+
+    // ---- the operator (child process) ------------------------------------------------------
+    const provider = await startSimProvider({
+      neoengineUrl: network.url,
+      token: await network.admin.createToken("farm", { provider: true }),
+      resources: { cpu: 100000, memory: "100000Gi", gpu: 0 },
+      prices: { cpu: "0.01", memory: "0.001", gpu: "0" },
+      jobDurationMs: 2000,
+      progressSteps: 1,
+      assignmentWaitSeconds: 5,
+    });
+    cleanups.unshift(() => provider.stop());
+    log("compiling the operator");
+    const entry = compiledOperator();
+    const metricsPort = await freePort();
+    operator = spawn(
+      process.execPath,
+      [
+        entry,
+        "--kubeconfig", cp.kubeconfigPath, "--neoengine-url", network.url, "--token-file", tokenFile,
+        "--namespace", "bench-op", "--concurrency", String(CONCURRENCY), "--tier", "enterprise",
+        "--poll-min-interval", "1000", "--metrics-addr", `127.0.0.1:${metricsPort}`, "--health-addr", "127.0.0.1:0",
+      ],
+      { env: { ...process.env, NEO_LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] },
+    );
+    const child = operator;
+    cleanups.unshift(async () => {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    });
+
+    const appliedAt = new Map<string, number>();
+    const submittedAt = new Map<string, number>();
+    const succeeded = new Set<string>();
+    const informer = new Informer<KubeObject>({ listerWatcher: kubeListerWatcher(kube, Resources.neoJob, { namespace: "bench-op" }) });
+    const see = (o: KubeObject) => {
+      const status = o.status as { phase?: string; jobId?: string } | undefined;
+      const name = o.metadata.name;
+      if (status?.jobId && !submittedAt.has(name)) submittedAt.set(name, performance.now());
+      if (status?.phase === "Succeeded") succeeded.add(name);
+    };
+    informer.addEventHandler({ onAdd: see, onUpdate: (_o, n) => see(n) });
+    informer.start();
+    cleanups.unshift(() => informer.stop());
+    await informer.waitForSync();
+    // The operator is ready when its informer has synced; give it its readiness signal first.
+    await sleep(3000);
+
+    const before = await routeCounts(network.admin.requestCounts);
+    log(`operator: creating ${JOBS} NeoJobs at once`);
+    const names = Array.from({ length: JOBS }, (_, i) => `job-${i}`);
+    const opStart = performance.now();
+    await pool(names, CONCURRENCY, async (name) => {
+      appliedAt.set(name, performance.now());
+      await kube.create(Resources.neoJob, manifest(name), "bench-op");
+    });
+    while (names.some((n) => !submittedAt.has(n))) await sleep(50);
+    const opMs = Math.max(...names.map((n) => submittedAt.get(n)!)) - opStart;
+    const latencies = names.map((n) => submittedAt.get(n)! - appliedAt.get(n)!).sort((a, b) => a - b);
+    log(`all Submitted after ${opMs.toFixed(0)} ms; waiting for Succeeded`);
+    const lifecycleDeadline = Date.now() + 10 * 60_000;
+    while (names.some((n) => !succeeded.has(n)) && Date.now() < lifecycleDeadline) await sleep(200);
+    const finished = names.filter((n) => succeeded.has(n)).length;
+    const lifecycleRequests = (await routeCounts(network.admin.requestCounts)) - before;
+    const byRoute = Object.fromEntries(CONSUMER_ROUTES.map((r) => [r, network.admin.requestCounts()[r] ?? 0]));
+
+    // ---- RSS with RSS_JOBS NeoJobs -------------------------------------------------------------
+    const more = Array.from({ length: Math.max(0, RSS_JOBS - JOBS) }, (_, i) => `rss-${i}`);
+    log(`creating ${more.length} more NeoJobs (${RSS_JOBS} in total) for the RSS figure`);
+    await pool(more, 32, async (name) => void (await kube.create(Resources.neoJob, manifest(name), "bench-op")));
+    const rssDeadline = Date.now() + 15 * 60_000;
+    while (more.some((n) => !submittedAt.has(n)) && Date.now() < rssDeadline) await sleep(500);
+    const allSubmitted = more.every((n) => submittedAt.has(n));
+    await sleep(5000);
+    const rss = { ...rssOf(child.pid!), ...(await scrapeMemory(metricsPort).catch(() => ({}))) };
+
+    return {
+      jobs: JOBS,
+      concurrency: CONCURRENCY,
+      rawBoundMs: Math.round(rawMs),
+      allSubmittedMs: Math.round(opMs),
+      ratio: +(opMs / rawMs).toFixed(2),
+      ratioGoal: 2,
+      applyToSubmittedMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1)!) },
+      lifecycle: {
+        succeeded: finished,
+        neoengineRequests: lifecycleRequests,
+        requestsPerJob: +(lifecycleRequests / JOBS).toFixed(2),
+        goal: 3,
+        consumerRoutesSinceStart: byRoute,
+      },
+      rss: { neoJobs: RSS_JOBS, allSubmitted: allSubmitted, ...rss, goalMiB: 150, note: "compiled operator as a child process; VmRSS/VmHWM from /proc/<pid>/status" },
+    };
+  } finally {
+    for (const c of cleanups) await c().catch(() => undefined);
+  }
+}
