@@ -37,6 +37,9 @@ const toAccount = (r: AccountRow): Account => ({
       : null,
 });
 
+/** Largest single grant: 1e9 credits. */
+const MAX_GRANT_MICRO = 1_000_000_000 * 1_000_000;
+
 const ACCOUNT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /** Credits given as a decimal string or a number of credits -> micro-credits. */
@@ -44,6 +47,8 @@ export function creditsToMicro(credits: string | number, field = "credits"): num
   const text = typeof credits === "number" ? credits.toFixed(6) : credits;
   const micro = parseCreditsToMicro(text);
   if (micro === undefined) throw invalid(field, credits, `${field} must be a non-negative decimal number of credits`);
+  // Keeps every balance far inside the safe-integer range of micro-credits.
+  if (micro > MAX_GRANT_MICRO) throw invalid(field, credits, `${field} must be at most 1000000000 per grant`);
   return micro;
 }
 
