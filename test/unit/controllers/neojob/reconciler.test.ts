@@ -83,6 +83,22 @@ describe("NeoJob reconciler: submit", () => {
     expect(writer.events.filter((e) => e.reason === "Failed")).toHaveLength(1);
   });
 
+  it("a refused NeoJob is submitted again only after its spec changes (new generation)", async () => {
+    const { writer, session, run } = setup();
+    session.submitError = new NeoEngineError({ status: 400, code: "INVALID_PARAMETERS", message: "image must not be empty", retryable: false });
+    await run();
+    await run();
+    expect(session.count("submit")).toBe(1);
+    session.submitError = undefined;
+    writer.current.spec.image = "python:3.12-slim";
+    writer.current.metadata.generation = 2;
+    await run();
+    expect(session.count("submit")).toBe(2);
+    expect(writer.current.status).toMatchObject({ phase: "Submitted", jobId: "job_1", attempts: 2, observedGeneration: 2 });
+    expect(getCondition(writer.current.status!, "Synced")?.status).toBe("True");
+    expect(getCondition(writer.current.status!, "Failed")?.status).toBe("False");
+  });
+
   it("a 5xx keeps the marker and asks for a retry with backoff; the retry uses the same key", async () => {
     const { writer, session, run } = setup();
     session.submitError = new NeoEngineError({ status: 503, code: "INTERNAL_ERROR", message: "down", retryable: true });
