@@ -1,12 +1,13 @@
 // `npm run generate:chart`: writes every generated file of the chart and deploy/.
 // test/unit/chart checks the helm-free files are up to date; test/e2e/helm-deploy checks deploy/.
 
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderDeployFiles } from "./deploy.js";
 import { DEPLOY_DIR, REPO_ROOT } from "./paths.js";
 import { renderGeneratedFiles } from "./render.js";
+import { withValuesTable } from "./values-table.js";
 
 export function writeFiles(files: Map<string, string>): string[] {
   const written: string[] = [];
@@ -28,6 +29,9 @@ function main(): void {
     if (name.endsWith(".yaml") && !deploy.has(path)) rmSync(path);
   }
   written.push(...writeFiles(deploy));
+  const installDoc = join(REPO_ROOT, "docs", "install.md");
+  writeFileSync(installDoc, withValuesTable(readFileSync(installDoc, "utf8")));
+  written.push(installDoc);
   for (const path of written) console.log(`wrote ${relative(REPO_ROOT, path)}`);
 }
 

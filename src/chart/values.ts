@@ -22,16 +22,16 @@ const image = z
   .object({
     repository: z.string().min(1).default("ghcr.io/neoengine/neoengine-operator").describe("Image repository."),
     tag: z.string().default("").describe("Image tag; the chart's appVersion when empty."),
-    pullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).default("IfNotPresent"),
+    pullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).default("IfNotPresent").describe("Image pull policy."),
   })
   .strict();
 
 export const chartValuesSchema = z
   .object({
-    nameOverride: z.string().default(""),
-    fullnameOverride: z.string().default(""),
+    nameOverride: z.string().default("").describe("Overrides the chart name in object names."),
+    fullnameOverride: z.string().default("").describe("Overrides the full name (release-chart) of every object."),
     image: image.prefault({}),
-    imagePullSecrets: z.array(z.object({ name: z.string().min(1) }).strict()).default([]),
+    imagePullSecrets: z.array(z.object({ name: z.string().min(1) }).strict()).default([]).describe("Secrets for pulling the image."),
     replicaCount: z.number().int().min(1).max(10).default(1).describe("Operator replicas; more than 1 requires leaderElection.enabled."),
     leaderElection: z
       .object({ enabled: z.boolean().default(true).describe("Lease-based leader election (--leader-elect); required for replicaCount > 1.") })
@@ -50,7 +50,7 @@ export const chartValuesSchema = z
       .object({
         namespaces: z.array(dnsName).default([]).describe("Namespaces whose NeoJobs the operator watches; all when empty."),
         concurrency: z.number().int().min(1).max(256).default(4).describe("Parallel reconciles per controller (--concurrency)."),
-        logLevel: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
+        logLevel: z.enum(["trace", "debug", "info", "warn", "error"]).default("info").describe("Log level (NEO_LOG_LEVEL); logs are JSON on stderr."),
         extraArgs: z.array(z.string()).default([]).describe("Extra command-line flags for the operator."),
         extraEnv: z.array(looseObject).default([]).describe("Extra environment variables (Kubernetes EnvVar objects)."),
       })
@@ -58,20 +58,20 @@ export const chartValuesSchema = z
       .prefault({}),
     serviceAccount: z
       .object({
-        create: z.boolean().default(true),
+        create: z.boolean().default(true).describe("Create the ServiceAccount."),
         name: z.string().default("").describe("ServiceAccount name; the release's full name when empty."),
-        annotations: stringMap.default({}),
+        annotations: stringMap.default({}).describe("ServiceAccount annotations (e.g. for workload identity)."),
       })
       .strict()
       .prefault({}),
     rbac: z.object({ create: z.boolean().default(true).describe("Create the ClusterRole, Role and bindings.") }).strict().prefault({}),
     resources: resources.default({ requests: { cpu: "50m", memory: "96Mi" }, limits: { memory: "256Mi" } }),
-    podAnnotations: stringMap.default({}),
-    podLabels: stringMap.default({}),
-    nodeSelector: stringMap.default({}),
-    tolerations: z.array(looseObject).default([]),
-    affinity: looseObject.default({}),
-    priorityClassName: z.string().default(""),
+    podAnnotations: stringMap.default({}).describe("Extra annotations of the operator Pods."),
+    podLabels: stringMap.default({}).describe("Extra labels of the operator Pods."),
+    nodeSelector: stringMap.default({}).describe("Node selector of the operator Pods."),
+    tolerations: z.array(looseObject).default([]).describe("Tolerations of the operator Pods."),
+    affinity: looseObject.default({}).describe("Affinity of the operator Pods; with replicaCount > 1 and none given, replicas prefer different nodes."),
+    priorityClassName: z.string().default("").describe("PriorityClass of the operator Pods."),
     podDisruptionBudget: z
       .object({ enabled: z.boolean().default(false).describe("A PodDisruptionBudget (minAvailable 1); useful with replicaCount ≥ 2.") })
       .strict()
@@ -81,8 +81,8 @@ export const chartValuesSchema = z
         port: port.default(8080).describe("Metrics port (--metrics-addr), path /metrics."),
         service: z
           .object({
-            type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP"),
-            annotations: stringMap.default({}),
+            type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP").describe("Type of the metrics Service."),
+            annotations: stringMap.default({}).describe("Annotations of the metrics Service."),
           })
           .strict()
           .prefault({}),
@@ -93,8 +93,8 @@ export const chartValuesSchema = z
     serviceMonitor: z
       .object({
         enabled: z.boolean().default(false).describe("Create a ServiceMonitor (only when the monitoring.coreos.com/v1 API exists)."),
-        interval: duration.default("30s"),
-        scrapeTimeout: duration.default("10s"),
+        interval: duration.default("30s").describe("Scrape interval."),
+        scrapeTimeout: duration.default("10s").describe("Scrape timeout."),
         labels: stringMap.default({}).describe("Extra labels, e.g. release: kube-prometheus-stack."),
       })
       .strict()
@@ -102,15 +102,15 @@ export const chartValuesSchema = z
     prometheusRule: z
       .object({
         enabled: z.boolean().default(false).describe("Create the PrometheusRule with the alerts (only when the monitoring.coreos.com/v1 API exists)."),
-        labels: stringMap.default({}),
+        labels: stringMap.default({}).describe("Extra labels, e.g. release: kube-prometheus-stack."),
         thresholds: z
           .object({
-            walletBalanceLowCredits: z.number().min(0).default(DEFAULT_THRESHOLDS.walletBalanceLowCredits),
-            neojobPendingSeconds: z.number().int().min(60).default(DEFAULT_THRESHOLDS.neojobPendingSeconds),
-            rateBudgetRemainingRatio: z.number().min(0).max(1).default(DEFAULT_THRESHOLDS.rateBudgetRemainingRatio),
-            apiErrorRatio: z.number().min(0).max(1).default(DEFAULT_THRESHOLDS.apiErrorRatio),
-            api429Ratio: z.number().min(0).max(1).default(DEFAULT_THRESHOLDS.api429Ratio),
-            reconcileErrorRatio: z.number().min(0).max(1).default(DEFAULT_THRESHOLDS.reconcileErrorRatio),
+            walletBalanceLowCredits: z.number().min(0).default(DEFAULT_THRESHOLDS.walletBalanceLowCredits).describe("NeoEngineWalletBalanceLow: available credits below this."),
+            neojobPendingSeconds: z.number().int().min(60).default(DEFAULT_THRESHOLDS.neojobPendingSeconds).describe("NeoEngineNeoJobsStuckPending: oldest waiting NeoJob older than this (seconds)."),
+            rateBudgetRemainingRatio: z.number().min(0).max(1).default(DEFAULT_THRESHOLDS.rateBudgetRemainingRatio).describe("NeoEngineRateBudgetNearlyExhausted: share of a rate window left below this."),
+            apiErrorRatio: z.number().min(0).max(1).default(DEFAULT_THRESHOLDS.apiErrorRatio).describe("NeoEngineApiErrors: share of 5xx/no-response attempts above this."),
+            api429Ratio: z.number().min(0).max(1).default(DEFAULT_THRESHOLDS.api429Ratio).describe("NeoEngineApiRateLimited: share of 429 answers above this."),
+            reconcileErrorRatio: z.number().min(0).max(1).default(DEFAULT_THRESHOLDS.reconcileErrorRatio).describe("NeoEngineReconcileErrors: share of failed reconciliations above this."),
           })
           .strict()
           .prefault({}),
@@ -121,15 +121,15 @@ export const chartValuesSchema = z
       .object({
         enabled: z.boolean().default(true).describe("A ConfigMap with the Grafana dashboard, labelled grafana_dashboard: \"1\" for the Grafana sidecar."),
         namespace: z.string().default("").describe("Namespace of the dashboard ConfigMap; the release namespace when empty."),
-        labels: stringMap.default({}),
-        annotations: stringMap.default({}).describe("e.g. grafana_folder: NeoEngine"),
+        labels: stringMap.default({}).describe("Extra labels of the dashboard ConfigMap."),
+        annotations: stringMap.default({}).describe("Annotations, e.g. grafana_folder: NeoEngine."),
       })
       .strict()
       .prefault({}),
     provider: z
       .object({
         enabled: z.boolean().default(false).describe("Create a NeoProvider that sells this cluster's GPU nodes."),
-        name: dnsName.default("gpu-provider"),
+        name: dnsName.default("gpu-provider").describe("Name of the NeoProvider (cluster-scoped)."),
         spec: neoProviderSpecSchema.prefault({ prices: {} }).describe("The NeoProvider spec (see docs/provider.md)."),
       })
       .strict()
@@ -137,15 +137,15 @@ export const chartValuesSchema = z
     network: z
       .object({
         enabled: z.boolean().default(false).describe("Run the reference NeoEngine network server in the cluster (a self-hosted market)."),
-        port: port.default(8787),
+        port: port.default(8787).describe("Port of the network server and its Service."),
         resources: resources.default({ requests: { cpu: "50m", memory: "96Mi" }, limits: { memory: "512Mi" } }),
-        service: z.object({ type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP") }).strict().prefault({}),
+        service: z.object({ type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP").describe("Type of the network Service.") }).strict().prefault({}),
         persistence: z
           .object({
             enabled: z.boolean().default(true).describe("Keep the SQLite database on a PersistentVolumeClaim (else an emptyDir)."),
-            size: z.string().default("1Gi"),
+            size: z.string().default("1Gi").describe("Size of the PersistentVolumeClaim."),
             storageClassName: z.string().default("").describe("StorageClass; the cluster default when empty."),
-            accessMode: z.enum(["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"]).default("ReadWriteOnce"),
+            accessMode: z.enum(["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"]).default("ReadWriteOnce").describe("Access mode of the PersistentVolumeClaim."),
           })
           .strict()
           .prefault({}),

@@ -7,6 +7,7 @@ import { CHART_DIR, REPO_ROOT } from "../../../src/chart/paths.js";
 import { renderGeneratedFiles } from "../../../src/chart/render.js";
 import { chartValuesSchema } from "../../../src/chart/values.js";
 import { renderCrdFiles } from "../../../src/api/generate.js";
+import { withValuesTable } from "../../../src/chart/values-table.js";
 
 describe("generated chart files", () => {
   for (const [path, content] of renderGeneratedFiles()) {
@@ -50,5 +51,20 @@ describe("chart values", () => {
     expect(schema.$schema).toBe("http://json-schema.org/draft-07/schema#");
     expect(schema.additionalProperties).toBe(false);
     expect(JSON.stringify(schema)).not.toContain("x-kubernetes-");
+  });
+});
+
+describe("docs/install.md", () => {
+  it("holds the values table generated from the schema (npm run generate:chart)", () => {
+    const doc = readFileSync(join(REPO_ROOT, "docs", "install.md"), "utf8");
+    expect(doc).toBe(withValuesTable(doc));
+    expect(doc).toContain("| `neoengine.existingSecret` | string |");
+  });
+
+  it("shows dashboard PNGs that exist", () => {
+    const doc = readFileSync(join(REPO_ROOT, "docs", "install.md"), "utf8");
+    const images = [...doc.matchAll(/!\[[^\]]*\]\((img\/[^)]+)\)/g)].map((m) => m[1]!);
+    expect(images.length).toBeGreaterThanOrEqual(5);
+    for (const img of images) expect(existsSync(join(REPO_ROOT, "docs", img)), img).toBe(true);
   });
 });
