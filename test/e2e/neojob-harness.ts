@@ -1,6 +1,7 @@
 // Shared setup of the NeoJob e2e tests: the CRDs on the real apiserver, a fresh namespace, the
 // reference network server in this process, a consumer account, the simulated provider, and
 // (optionally) the operator in this process with its logs captured for the token-leak check.
+import { spawn, type ChildProcess } from "node:child_process";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { onTestFinished } from "vitest";
@@ -10,7 +11,7 @@ import { createOperatorMetrics } from "../../src/metrics/index.js";
 import { startNetworkServer, type NetworkServer, type NetworkServerOptions } from "../../src/network/index.js";
 import { startOperator, type OperatorOptions, type RunningOperator } from "../../src/operator/index.js";
 import { startSimProvider, type SimProvider } from "../../src/simprovider/index.js";
-import { freshNamespace, kubeConfig, waitFor } from "../helpers/cluster.js";
+import { freshNamespace, kubeConfig, kubeconfigPath, waitFor } from "../helpers/cluster.js";
 
 export interface NeoJobWorld {
   kube: KubeClient;
@@ -117,7 +118,7 @@ export function waitForNeoJob(
 export const condition = (job: NeoJob, type: string) => job.status?.conditions?.find((c) => c.type === type);
 
 export interface OperatorProcess {
-  child: import("node:child_process").ChildProcess;
+  child: ChildProcess;
   output: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal?: NodeJS.Signals): void;
@@ -125,8 +126,6 @@ export interface OperatorProcess {
 
 /** Runs `neoengine-operator` as a child process (node --import tsx src/cli/operator.ts). */
 export async function spawnOperator(args: string[], env: Record<string, string> = {}): Promise<OperatorProcess> {
-  const { spawn } = await import("node:child_process");
-  const { kubeconfigPath } = await import("../helpers/cluster.js");
   const child = spawn(
     process.execPath,
     ["--import", "tsx", "src/cli/operator.ts", "--kubeconfig", kubeconfigPath(), "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0", ...args],
