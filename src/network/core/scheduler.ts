@@ -1,4 +1,5 @@
 import type { NetworkContext } from "./context.js";
+import { IDEMPOTENCY_TTL_MS } from "./jobs.js";
 import type { JobRow } from "./job-row.js";
 import { hourlyRate } from "./pricing.js";
 import { expireHeartbeats, freeCapacity, isOnline, usageByProvider, type Capacity, type ProviderRow } from "./providers.js";
@@ -151,11 +152,21 @@ export async function requeueUnstarted(ctx: NetworkContext): Promise<number> {
   return n;
 }
 
+const lastPurge = new WeakMap<NetworkContext, number>();
+/** Drops idempotency keys older than 24 h, at most once an hour (they are also ignored when expired). */
+export async function purgeIdempotencyKeys(ctx: NetworkContext): Promise<number> {
+  const now = ctx.now();
+  if (now - (lastPurge.get(ctx) ?? -Infinity) < 3_600_000) return 0;
+  lastPurge.set(ctx, now);
+  return (await ctx.db.execute("DELETE FROM idempotency_keys WHERE created_at < ?", [now - IDEMPOTENCY_TTL_MS])).changes;
+}
+
 /** One full pass: heartbeats, timeouts, unstarted jobs, then matching. */
 export async function schedulerPass(ctx: NetworkContext): Promise<{ offline: number; timedOut: number; requeued: number; scheduled: number }> {
   const offline = (await expireHeartbeats(ctx)).length;
   const timedOut = await expireTimeouts(ctx);
   const requeued = await requeueUnstarted(ctx);
   const scheduled = await schedulePending(ctx);
+  await purgeIdempotencyKeys(ctx);
   return { offline, timedOut, requeued, scheduled };
 }

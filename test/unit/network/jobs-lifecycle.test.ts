@@ -163,6 +163,23 @@ describe("job lifecycle and billing", () => {
     expectError(await call(n.server, "POST", "/v1/jobs", { token: n.alice, body: seedJob(), headers: { "Idempotency-Key": "bad key with spaces" } }), 400, "INVALID_PARAMETERS");
   });
 
+  it("expired idempotency keys are purged from storage by the scheduler pass", async () => {
+    await n.close();
+    const { SqliteDatabase } = await import("../../../src/network/index.js");
+    const database = new SqliteDatabase(":memory:");
+    n = await startTestNetwork({ database });
+    const keys = async () => Number((await database.queryOne<{ c: number }>("SELECT COUNT(*) AS c FROM idempotency_keys"))?.c);
+    await call(n.server, "POST", "/v1/jobs", { token: n.alice, body: seedJob(), headers: { "Idempotency-Key": "old" } });
+    n.clock.advance(2 * 3_600_000);
+    await call(n.server, "POST", "/v1/jobs", { token: n.alice, body: seedJob(), headers: { "Idempotency-Key": "new" } });
+    await n.server.admin.runScheduler();
+    expect(await keys()).toBe(2);
+    n.clock.advance(22 * 3_600_000 + 1); // "old" is now older than 24 h, "new" is not
+    await n.server.admin.runScheduler();
+    expect(await keys()).toBe(1);
+    expect((await call(n.server, "POST", "/v1/jobs", { token: n.alice, body: seedJob(), headers: { "Idempotency-Key": "new" } })).status).toBe(200);
+  });
+
   it("402 INSUFFICIENT_FUNDS when the balance cannot cover maxPrice × timeout", async () => {
     await n.server.admin.createAccount("poor", "free", "0.5");
     const poor = await n.server.admin.createToken("poor");
