@@ -22,3 +22,11 @@ export {
   type ProviderNodeSample,
 } from "./adapters/provider.js";
 export { creditsToNumber } from "./adapters/credits.js";
+export { NeoJobObjectTracker, trackNeoJobObjects, type NeoJobObject } from "./adapters/neojob-objects.js";
+export { setNeoProviderSnapshot, trackNeoProviders, type NeoProviderObject } from "./adapters/provider-objects.js";
+export {
+  startWalletMarketPoller,
+  type WalletMarketClient,
+  type WalletMarketPoller,
+  type WalletMarketPollerOptions,
+} from "./pollers/wallet-market.js";
