@@ -17,7 +17,9 @@ import {
   controllerMetrics,
   informerMetrics,
   leaderElectionMetrics,
+  observeSubmitToRunning,
   operatorMetrics,
+  recordJobCost,
   trackNeoJobs,
   workqueueMetrics,
   type OperatorMetrics,
@@ -125,6 +127,11 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
       writer,
       sessions,
       log,
+      onPhaseChange: (job, _from, to) => {
+        const status = job.status ?? {};
+        if (to === "Running" && status.submittedAt) observeSubmitToRunning((Date.now() - Date.parse(status.submittedAt)) / 1000, metrics);
+        if ((to === "Succeeded" || to === "Failed") && status.cost) recordJobCost(job.metadata.namespace ?? "", status.cost, metrics);
+      },
       ...(opts.crashAfterSubmit ? { afterSubmit: () => process.kill(process.pid, "SIGKILL") } : {}),
     });
     for (const [ns, informer] of informers) {

@@ -106,7 +106,7 @@ export class NeoJobReconciler {
       }
       if (!scope.halted) {
         scope.markReconciled();
-        await scope.flush(this.deps.writer);
+        await scope.flush(this.deps.writer, { onPhaseChange: this.deps.onPhaseChange });
       }
       this.backoff.forget(scope.key);
       const ms = scope.requestedRequeueMs;

@@ -121,14 +121,16 @@ export class JobScope {
    * Writes the draft status if it differs from what the object carries (no write otherwise),
    * then records an Event for a phase change and any queued events.
    */
-  async flush(writer: NeoJobWriter, opts: { events?: boolean } = {}): Promise<void> {
+  async flush(writer: NeoJobWriter, opts: { events?: boolean; onPhaseChange?: (job: NeoJob, from: string | undefined, to: string) => void } = {}): Promise<void> {
     if (this.changed()) {
       const patch = statusMergePatch(this.written, this.status);
+      const before = this.written.phase;
       const updated = await writer.patchStatus(this.job, patch);
       if (updated.metadata.resourceVersion) this.writtenVersions.push(updated.metadata.resourceVersion);
       // Keep the draft as the truth (the answer may lag for fields we just cleared with null).
       this.job = { ...updated, status: structuredClone(this.status) };
       this.written = structuredClone(this.status);
+      if (this.status.phase && this.status.phase !== before) opts.onPhaseChange?.(this.job, before, this.status.phase);
     }
     if (opts.events === false) return;
     // Events are best effort and must not slow the reconcile down: recorded in the background.

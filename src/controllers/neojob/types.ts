@@ -69,5 +69,7 @@ export interface ReconcilerOptions {
    * job id (the operator wires NEO_TEST_CRASH_AFTER_SUBMIT=1 to a SIGKILL here).
    */
   afterSubmit?: (job: NeoJob, jobId: string) => void;
+  /** Called after a status write that changed the phase (metrics: submit → running latency, cost). */
+  onPhaseChange?: (job: NeoJob, from: string | undefined, to: string) => void;
   log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; debug(o: object, m?: string): void };
 }

@@ -14,7 +14,7 @@ export async function expireFinished(scope: JobScope, deps: ReconcilerOptions): 
     return;
   }
   scope.markReconciled();
-  await scope.flush(deps.writer);
+  await scope.flush(deps.writer, { onPhaseChange: deps.onPhaseChange });
   await deps.writer.deleteJob(scope.job);
   scope.halt();
 }
