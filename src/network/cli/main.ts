@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // neoengine-network: run the reference NeoEngine network server and administer its accounts.
-import { Command, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { pino, destination, type Logger } from "pino";
 import { TIERS, type Tier } from "../../neoengine/wire.js";
 import { createNetwork } from "../core/network.js";
-import { ApiError } from "../core/errors.js";
+import { ApiError, invalid } from "../core/errors.js";
 import { startNetworkServer } from "../server.js";
 
 const DEFAULT_DB = "./neoengine.db";
@@ -46,7 +46,9 @@ async function withNetwork<T>(db: string, action: (admin: Awaited<ReturnType<typ
 const program = new Command()
   .name("neoengine-network")
   .description("Reference NeoEngine network server: serves the NeoEngine API (/v1) from an embedded SQLite database.")
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // usage errors exit 2 (not commander's default 1), so scripts can tell them from failures
+  .exitOverride();
 
 program
   .command("serve")
@@ -96,7 +98,7 @@ account
   .option("--db <path>", "SQLite database file", DEFAULT_DB)
   .action(async (name: string, opts: { tier: Tier; credits: string; perMinute?: number; perDay?: number; db: string }) => {
     const limits = opts.perMinute !== undefined && opts.perDay !== undefined ? { perMinute: opts.perMinute, perDay: opts.perDay } : undefined;
-    if ((opts.perMinute === undefined) !== (opts.perDay === undefined)) throw new InvalidArgumentError("give both --per-minute and --per-day");
+    if ((opts.perMinute === undefined) !== (opts.perDay === undefined)) throw invalid("--per-day", null, "give both --per-minute and --per-day");
     const created = await withNetwork(opts.db, (admin) => admin.createAccount(name, opts.tier, opts.credits, limits));
     console.log(JSON.stringify({ id: created.id, name: created.name, tier: created.tier, credits: opts.credits, limits: created.limits }));
   });
@@ -123,6 +125,7 @@ program
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
   if (err instanceof ApiError) {
     console.error(`error: ${err.message}`);
     process.exit(err.code === "NOT_FOUND" ? 3 : 2);

@@ -26,7 +26,10 @@ describe("neoengine-network CLI", () => {
     expect(stdout).toBe(`${token}\n`);
     expect(token).toMatch(/^neo_c_[0-9A-Za-z]{40}$/);
     expect((await cli("token", "create", "--account", "alice", "--provider", "--db", db)).stdout).toMatch(/^neo_p_/);
-    await expect(cli("account", "create", "bob", "--tier", "gold", "--db", db)).rejects.toMatchObject({ stderr: expect.stringMatching(/tier must be one of free, pro, enterprise/) });
+    await expect(cli("account", "create", "bob", "--tier", "gold", "--db", db)).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/tier must be one of free, pro, enterprise/),
+    });
     await expect(cli("token", "create", "--account", "nobody", "--db", db)).rejects.toMatchObject({ code: 3 });
 
     const server = spawn(process.execPath, ["--import", "tsx", MAIN, "serve", "--port", "0", "--db", db], {
