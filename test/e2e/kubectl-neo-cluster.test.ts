@@ -1,11 +1,14 @@
 // `kubectl neo get` on NeoJobs written directly to the real apiserver (no operator: the status is
 // set through the status subresource), output formats, namespaces, and the error a user gets
 // when the CRD is not installed.
-import { describe, expect, inject, it } from "vitest";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { parse } from "yaml";
-import { GROUP, NEOJOB_PLURAL } from "../../src/api/index.js";
+import { startControlPlane } from "../../src/devcluster/control-plane.js";
+import { cacheDir } from "../../src/devcluster/versions.js";
 import { installCrds, KubeClient, Resources } from "../../src/kube/index.js";
-import { freshNamespace, kubeConfig, waitFor } from "../helpers/cluster.js";
+import { freshNamespace, kubeConfig } from "../helpers/cluster.js";
 import { kubectlNeo } from "./kubectl-neo-helpers.js";
 import { neoJobManifest } from "./neojob-harness.js";
 
@@ -56,29 +59,21 @@ describe("kubectl neo get against the real apiserver", () => {
     expect(missing.stderr).toBe(`error: neojob "nope" in namespace "${ns}": not found\n`);
   });
 
-  // Deleting the CRD removes every NeoJob: only on the suite's own control plane, never on a
-  // cluster a developer pointed the suite at (NEO_E2E_USE_EXISTING_CLUSTER=1).
-  it.skipIf(inject("existingCluster"))("without the CRD installed: a clear error naming the CRD and how to install it (exit 3)", async () => {
-    const kube = new KubeClient(kubeConfig());
-    const name = `${NEOJOB_PLURAL}.${GROUP}`;
-    try {
-      await kube.delete(Resources.crd, { name }).catch(() => undefined);
-      await waitFor(
-        async () => {
-          const r = await kubectlNeo(["get", "-n", "default"]);
-          return r.stderr.includes("not installed") ? r : false;
-        },
-        { timeoutMs: 60_000, intervalMs: 500, description: "the NeoJob API to disappear" },
+  // A second, fresh control plane that has never seen the CRD: deleting the CRD from the shared
+  // one would take every other test's NeoJobs with it (and hang on their finalizers).
+  it("without the CRD installed: a clear error naming the CRD and how to install it (exit 3)", async () => {
+    const dir = join(cacheDir(), "runs", `${process.pid}-no-crd-${Date.now()}`);
+    const bare = await startControlPlane({ dir, ownerPid: process.pid });
+    onTestFinished(async () => {
+      await bare.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    for (const args of [["get", "-n", "default"], ["get", "x", "-n", "default"], ["run", "x", "-n", "default", "--image", "b", "--max-price", "1"]]) {
+      const r = await kubectlNeo(args, { env: { KUBECONFIG: bare.kubeconfigPath } });
+      expect(r.code, args.join(" ")).toBe(3);
+      expect(r.stderr).toBe(
+        `error: the NeoJob CRD (neojobs.neoengine.dev) is not installed in this cluster\n  hint: install the CRDs: kubectl apply -f crds/ (or helm install the neoengine-operator chart)\n`,
       );
-      for (const args of [["get", "-n", "default"], ["get", "x", "-n", "default"], ["run", "x", "-n", "default", "--image", "b", "--max-price", "1"]]) {
-        const r = await kubectlNeo(args);
-        expect(r.code, args.join(" ")).toBe(3);
-        expect(r.stderr).toBe(
-          `error: the NeoJob CRD (neojobs.neoengine.dev) is not installed in this cluster\n  hint: install the CRDs: kubectl apply -f crds/ (or helm install the neoengine-operator chart)\n`,
-        );
-      }
-    } finally {
-      await installCrds(kube);
     }
   });
 });
