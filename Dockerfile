@@ -22,6 +22,15 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --no-audit --no-fund
+# Trim what never runs: source maps, type declarations, docs, and better-sqlite3's C sources and
+# build intermediates (only the compiled addon is loaded). 139 MB -> 68 MB of node_modules.
+RUN cp -r node_modules /tmp/prod-node_modules \
+ && cd /tmp/prod-node_modules \
+ && find . \( -name "*.map" -o -name "*.d.ts" -o -name "*.d.mts" -o -name "*.d.cts" -o -name "*.md" \) -type f -delete \
+ && rm -rf better-sqlite3/deps better-sqlite3/src \
+ && mv better-sqlite3/build/Release/better_sqlite3.node /tmp/better_sqlite3.node \
+ && rm -rf better-sqlite3/build && mkdir -p better-sqlite3/build/Release \
+ && mv /tmp/better_sqlite3.node better-sqlite3/build/Release/better_sqlite3.node
 
 # --- build ---------------------------------------------------------------------------------
 FROM deps AS build
@@ -38,7 +47,7 @@ LABEL org.opencontainers.image.title="neoengine-operator" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
+COPY --from=deps /tmp/prod-node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY package.json ./
 COPY crds ./crds
