@@ -19,7 +19,7 @@ import { JobRunner } from "./job-runner.js";
 import { COMPONENT_LABEL, JOB_COMPONENT, MANAGED_BY_LABEL, MANAGED_BY_VALUE, NEOPROVIDER_LABEL } from "./labels.js";
 import { DEFAULT_OPTIONS, type NeoProviderOptions } from "./options.js";
 import { PodsByNode, slimPod } from "./pod-index.js";
-import { ProviderReconciler } from "./provider-reconciler.js";
+import { ProviderReconciler, type ProviderHooks } from "./provider-reconciler.js";
 
 // Entry point of the provider side: informers on NeoProviders, Nodes and Pods, two controllers
 // (NeoProviders; job Pods), the per-node agents. Start it only while leading (it heartbeats and
@@ -44,6 +44,8 @@ export interface NeoProviderControllerDeps {
   identity?: string;
   /** Called with the time from assignment seen to job Pod created (ms). */
   onPodCreated?: (ms: number) => void;
+  /** Metric hooks: node rows per NeoProvider, heartbeat failures, NeoProvider removed. */
+  hooks?: ProviderHooks;
 }
 
 export interface NeoProviderController {
@@ -129,6 +131,7 @@ export async function startNeoProviderController(deps: NeoProviderControllerDeps
     jobs,
     enqueue: (name, afterMs) => late.providerController?.enqueue(name, afterMs ?? 0),
     event,
+    ...(deps.hooks ? { hooks: deps.hooks } : {}),
   });
 
   const allNeoProviders = () => neoProviders.store.keys();

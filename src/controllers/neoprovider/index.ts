@@ -1,7 +1,7 @@
 // Public surface of the provider side (NeoProvider controller).
 export { startNeoProviderController, JOB_POD_SELECTOR, type NeoProviderController, type NeoProviderControllerDeps } from "./controller.js";
 export { DEFAULT_OPTIONS as NEOPROVIDER_DEFAULT_OPTIONS, type NeoProviderOptions } from "./options.js";
-export { DEREGISTER_FINALIZER } from "./provider-reconciler.js";
+export { DEREGISTER_FINALIZER, type ProviderHooks } from "./provider-reconciler.js";
 export * from "./labels.js";
 export { normaliseGpuModel } from "./model/gpu-model.js";
 export { buildJobPod, podNameFor } from "./build/job-pod.js";

@@ -27,6 +27,7 @@ export interface NodeAgentContext {
   onAssignments(agent: NodeAgent): void;
   /** Something changed that the NeoProvider reconcile should look at (e.g. re-register). */
   requestReconcile(): void;
+  onHeartbeatFailure?(): void;
 }
 
 export class NodeAgent {
@@ -163,6 +164,7 @@ export class NodeAgent {
     } catch (err) {
       if (signal?.aborted) return;
       this.stats.heartbeatFailures++;
+      this.ctx.onHeartbeatFailure?.();
       this.lastError = { code: isNeoEngineError(err) ? err.code : "ERROR", message: (err as Error).message };
       if (isNeoEngineError(err) && (err.code === "CONFLICT" || err.code === "NOT_FOUND")) {
         // Deregistered or gone on the network (e.g. by an operator elsewhere): register again.

@@ -59,6 +59,16 @@ export interface ProviderReconcilerContext {
   jobs: JobRunner;
   enqueue(npName: string, afterMs?: number): void;
   event(npName: string, type: "Normal" | "Warning", reason: string, note: string): void;
+  hooks?: ProviderHooks;
+}
+
+/** Metric hooks (src/metrics' setProviderNodes / recordHeartbeatFailure / removeProvider fit). */
+export interface ProviderHooks {
+  /** The node rows of a NeoProvider, after every reconcile. */
+  onNodes?(neoProvider: string, nodes: readonly NeoProviderNodeStatus[]): void;
+  onHeartbeatFailure?(neoProvider: string): void;
+  /** A NeoProvider is gone (drop its series). */
+  onRemoved?(neoProvider: string): void;
 }
 
 export class ProviderReconciler {
@@ -123,7 +133,17 @@ export class ProviderReconciler {
     const client = rt.client;
 
     const offers = this.offers(rt);
-    if (!deleting) await this.ensureJobNamespace(rt, offers);
+    if (!deleting) {
+      try {
+        await this.ensureJobNamespace(rt, offers);
+      } catch (err) {
+        // Without its guard rails the namespace must not run strangers' jobs: sell nothing new.
+        const message = `job namespace ${np.spec.jobNamespace} could not be set up: ${(err as Error).message}`;
+        await this.writeStatus(obj, np.status ?? {}, { synced: { ok: false, reason: "JobNamespaceNotReady", message } });
+        this.ctx.event(name, "Warning", "JobNamespaceNotReady", message);
+        throw err;
+      }
+    }
     if (!rt.orphansChecked) {
       await this.deregisterOrphans(rt, client, new Set(offers.map((o) => o.name)));
       rt.orphansChecked = true;
@@ -238,6 +258,7 @@ export class ProviderReconciler {
         if (rt.client) void this.ctx.jobs.onAssignments(agent, { agent, np: rt.np, client: rt.client });
       },
       requestReconcile: () => this.ctx.enqueue(rt.name, 1_000),
+      onHeartbeatFailure: () => this.ctx.hooks?.onHeartbeatFailure?.(rt.name),
     });
   }
 
@@ -361,6 +382,7 @@ export class ProviderReconciler {
     const next: NeoProviderStatus = { ...current, observedGeneration: obj.metadata.generation };
     if (what.rt) {
       const nodes = this.nodeStatus(what.rt);
+      this.ctx.hooks?.onNodes?.(what.rt.name, nodes);
       Object.assign(next, { nodes, ...totals(nodes) });
       if (what.rt.earnings) next.earnings = what.rt.earnings.value;
       const online = nodes.filter((n) => n.state === "Online").length;
@@ -399,6 +421,7 @@ export class ProviderReconciler {
     if (!rt) return;
     await this.withdrawAll(rt, "NeoProvider deleted");
     this.runtimes.delete(name);
+    this.ctx.hooks?.onRemoved?.(name);
     for (const [node, owner] of this.claims) if (owner === name) this.claims.delete(node);
   }
 
