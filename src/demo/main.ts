@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       fakeGpuNode("gpu-a100-0", { gpus: 8, product: "NVIDIA-A100-SXM4-80GB" }),
       fakeGpuNode("gpu-h100-0", { gpus: 4, product: "NVIDIA-H100-80GB-HBM3" }),
     ]) {
-      await kube.create(Resources.node, node);
+      await kube.create(Resources.node, node as unknown as Record<string, unknown>);
     }
     await installCrds(kube);
     console.log(kubectl("get", "nodes", "-L", "nvidia.com/gpu.product", "-L", "nvidia.com/gpu.count"));
