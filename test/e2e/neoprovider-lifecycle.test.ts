@@ -49,6 +49,29 @@ describe("NeoProvider lifecycle", () => {
     expect(await world.network.admin.countJobs({ account: "alice" })).toBe(1);
   });
 
+  it("drainPolicy Immediate: pausing fails the running job at once and deletes its Pod", async () => {
+    const world = await providerWorld();
+    await gpuNodes(world, 1, 8, "NVIDIA-A100-SXM4-80GB");
+    const jobNamespace = `neo-jobs-${suffix()}`;
+    const np = `np-now-${suffix()}`;
+    await createNeoProvider(world, np, { prices: { gpu: { "nvidia-a100": "2.0" } }, jobNamespace, drainPolicy: "Immediate", credentialsSecretRef: await providerSecret(world, "default") });
+    await startProviderController(world, { heartbeatIntervalMs: 1_000 });
+    const [row] = await waitForNodes(world, np, (n) => n[0]?.state === "Online", "node Online");
+    const { id } = await submit(world);
+    await waitFor(async () => (await jobPod(jobNamespace, id))?.status?.phase === "Running", { description: "Pod Running" });
+    await waitFor(async () => (await world.consumerClient.getJob(id)).status === "running", { description: "job running" });
+
+    await world.kube.mergePatch(Resources.neoProvider, { name: np }, { spec: { paused: true } });
+    const failed = await waitFor(async () => {
+      const j = await world.consumerClient.getJob(id);
+      return j.status === "failed" ? j : undefined;
+    }, { description: "job failed by the immediate drain" });
+    expect(failed.message).toContain("drainPolicy Immediate");
+    await waitForNodes(world, np, (n) => n[0]?.state === "Withdrawn", "node Withdrawn");
+    await waitFor(async () => (await jobPod(jobNamespace, id)) === undefined, { description: "Pod deleted" });
+    expect((await world.providerClient.getProvider(row!.providerId!)).state).toBe("deregistered");
+  });
+
   it("pause drains: the running job finishes, then the node is withdrawn; delete deregisters and releases the finalizer", async () => {
     const world = await providerWorld();
     await gpuNodes(world, 1, 8, "NVIDIA-A100-SXM4-80GB");

@@ -76,6 +76,19 @@ describe("NeoProvider registration", () => {
     await waitForNodes(world, name, (n) => n.find((x) => x.name === cordoned)?.state === "Online", "uncordoned node Online again");
     // Same provider id again: registering by name keeps the node's identity and reputation.
     expect((await neoProviderStatus(world, name)).nodes.find((n: { name: string }) => n.name === cordoned).providerId).toBe(withdrawnId);
+
+    // A NotReady node (kwok leaves nodes annotated status=custom alone) is withdrawn too.
+    const sick = a100[1]!;
+    const custom = await kubectl(["annotate", "node", sick, "kwok.x-k8s.io/status=custom", "--overwrite"]);
+    expect(custom.code, custom.stderr).toBe(0);
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    const notReady = await kubectl([
+      "patch", "node", sick, "--subresource=status", "--type=strategic",
+      "-p", JSON.stringify({ status: { conditions: [{ type: "Ready", status: "False", reason: "KubeletNotReady", message: "test", lastHeartbeatTime: now, lastTransitionTime: now }] } }),
+    ]);
+    expect(notReady.code, notReady.stderr).toBe(0);
+    const rows = await waitForNodes(world, name, (n) => n.find((x) => x.name === sick)?.state === "Withdrawn", "NotReady node Withdrawn");
+    expect(rows.find((x) => x.name === sick)!.message).toMatch(/NotReady|taint node.kubernetes.io/);
     await controller.stop();
   });
 });
