@@ -17,10 +17,8 @@ import {
   controllerMetrics,
   informerMetrics,
   leaderElectionMetrics,
-  observeSubmitToRunning,
   operatorMetrics,
-  recordJobCost,
-  trackNeoJobs,
+  trackNeoJobObjects,
   workqueueMetrics,
   type OperatorMetrics,
 } from "../metrics/index.js";
@@ -89,14 +87,12 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   let isSynced = false;
   void synced.then(() => (isSynced = true));
 
-  const stopTracking = trackNeoJobs(() =>
-    [...informers.values()].flatMap((inf) =>
-      inf.store.list().map((o) => ({
-        namespace: o.metadata.namespace ?? "",
-        phase: (o.status as { phase?: string } | undefined)?.phase,
-        createdAtMs: Date.parse(String(o.metadata.creationTimestamp ?? "")) || undefined,
-      })),
-    ),
+  // NeoJob metrics (phases, waiting age, submit → running, cost) come from the cache itself;
+  // only the leader counts, so two replicas do not double the counters.
+  let leading: () => boolean = () => true;
+  const stopTracking = trackNeoJobObjects(
+    () => [...informers.values()].flatMap((inf) => inf.store.list()),
+    () => leading(),
     Date.now,
     metrics,
   );
@@ -127,11 +123,6 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
       writer,
       sessions,
       log,
-      onPhaseChange: (job, _from, to) => {
-        const status = job.status ?? {};
-        if (to === "Running" && status.submittedAt) observeSubmitToRunning((Date.now() - Date.parse(status.submittedAt)) / 1000, metrics);
-        if ((to === "Succeeded" || to === "Failed") && status.cost) recordJobCost(job.metadata.namespace ?? "", status.cost, metrics);
-      },
       ...(opts.crashAfterSubmit ? { afterSubmit: () => process.kill(process.pid, "SIGKILL") } : {}),
     });
     for (const [ns, informer] of informers) {
@@ -184,6 +175,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
         await stopWork();
       },
     });
+    leading = () => elector?.isLeader() ?? false;
     elector.start();
   } else {
     starting = synced.then(startWork);
