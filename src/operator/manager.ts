@@ -25,6 +25,7 @@ import {
 import { SessionRegistry } from "./credentials/sessions.js";
 import { fileToken, parseSecretRef, secretToken, staticToken, type TokenSource } from "./credentials/token-sources.js";
 import { startHealthServer, startMetricsServer, type ListeningServer } from "./http-servers.js";
+import { useKeepAliveAgent } from "./kube-agent.js";
 import { KubeNeoJobWriter } from "./kube-writer.js";
 import type { OperatorOptions } from "./options.js";
 
@@ -62,7 +63,7 @@ function namespaceOf(key: string): string {
 export async function startOperator(opts: OperatorOptions): Promise<RunningOperator> {
   if (!opts.neoengineUrl) throw new Error("neoengineUrl (--neoengine-url) is required");
   const log: PinoLogger = opts.logger ?? pino({ name: "neoengine-operator", level: process.env.NEO_LOG_LEVEL ?? "info" });
-  const kc: KubeConfig = typeof opts.kubeconfig === "object" ? opts.kubeconfig : loadKubeConfig(opts.kubeconfig);
+  const kc: KubeConfig = useKeepAliveAgent(typeof opts.kubeconfig === "object" ? opts.kubeconfig : loadKubeConfig(opts.kubeconfig));
   const kube = new KubeClient(kc);
   const metrics: OperatorMetrics = opts.metrics ?? operatorMetrics();
   const identity = opts.identity ?? `${hostname()}-${process.pid}`;
