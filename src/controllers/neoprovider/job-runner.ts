@@ -145,7 +145,11 @@ export class JobRunner {
   onAssignments(agent: NodeAgent, owner: JobOwner): Promise<void> {
     const next = (this.chains.get(agent) ?? Promise.resolve())
       .then(() => this.applyAssignments(agent, owner))
-      .catch((err: unknown) => this.ctx.log.warn({ err, node: agent.nodeName }, "applying assignments failed"));
+      .catch((err: unknown) => {
+        // A transient failure (apiserver or network hiccup): try the same snapshot again soon.
+        this.ctx.log.warn({ err, node: agent.nodeName }, "applying assignments failed; retrying");
+        this.ctx.clock.setTimeout(() => void this.onAssignments(agent, owner), 5_000);
+      });
     this.chains.set(agent, next);
     return next;
   }
@@ -155,6 +159,7 @@ export class JobRunner {
     if (!assignments || !agent.providerId) return;
     const namespace = owner.np.spec.jobNamespace;
     const seenAt = this.ctx.clock.now();
+    let startedNow = 0; // Pods created in this pass (the informer may not show them yet)
     for (const a of assignments.values()) {
       const key = this.podKey(namespace, a.jobId);
       if (this.pod(key)) {
@@ -169,7 +174,12 @@ export class JobRunner {
         continue;
       }
       if (agent.intent !== "online") continue; // draining: deregistration will requeue it
+      const max = owner.np.spec.maxJobsPerNode;
+      // At the limit (the network placed a job on a stale heartbeat): it starts when a slot frees,
+      // which changes the assignment set and brings us back here.
+      if (max !== undefined && this.activePodsOn(owner.np.metadata.name, agent.nodeName).length + startedNow >= max) continue;
       await this.createPod(agent, owner, a, seenAt);
+      startedNow++;
     }
     // Pods whose job the network no longer wants: their reconcile deletes them.
     for (const pod of this.podsOf(owner.np.metadata.name)) {
