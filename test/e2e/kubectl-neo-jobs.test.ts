@@ -2,8 +2,11 @@
 // reference network, the simulated provider and the operator (in this process) do the rest.
 // run → Succeeded / Failed with the exit status, get (-w), logs (-f), results, cancel, and the
 // credential sources (the operator's Secret, the operator's Deployment, a NeoJob's own Secret).
+import { pino } from "pino";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { Resources } from "../../src/kube/index.js";
+import { startOperator } from "../../src/operator/index.js";
+import { kubeConfig, waitFor } from "../helpers/cluster.js";
 import { kubectlNeo, startKubectlNeo } from "./kubectl-neo-helpers.js";
 import { getNeoJob, neoJobWorld, waitForNeoJob, type NeoJobWorld } from "./neojob-harness.js";
 
@@ -69,14 +72,27 @@ describe("kubectl neo with the operator", () => {
   });
 
   it("run --detach returns at once; logs -f waits for the job and streams it to the end; get <name> -w ends with the job", async () => {
-    // Long enough that the watchers, started after the NeoJob exists, see it running.
-    const world = await neoJobWorld({ jobDurationMs: 8000 });
+    // No operator yet: the NeoJob stays Pending until the watchers are attached, so what they
+    // print does not depend on how fast they start.
+    const world = await neoJobWorld({ jobDurationMs: 4000, operator: false });
     const secret = await tokenSecret(world);
     const detached = await kubectlNeo(["run", "streamed", "-n", world.ns, "--detach", ...HELLO]);
     expect(detached.code, detached.stderr).toBe(0);
     expect(detached.stdout).toContain("Follow it with: kubectl neo get streamed");
     const follow = startKubectlNeo(["logs", "streamed", "-n", world.ns, "-f", "--token-secret", secret]);
     const watch = startKubectlNeo(["get", "streamed", "-n", world.ns, "-w"]);
+    await waitFor(() => /^streamed\s+Pending\s/m.test(watch.stdout()), { description: "get -w to print the Pending NeoJob" });
+    const operator = await startOperator({
+      kubeconfig: kubeConfig(),
+      neoengineUrl: world.network.url,
+      token: world.consumerToken,
+      namespaces: [world.ns],
+      metricsAddr: false,
+      healthAddr: false,
+      pollMinIntervalMs: 300,
+      logger: pino({ level: "silent" }),
+    });
+    onTestFinished(() => operator.stop());
     expect(await follow.exited).toBe(0);
     expect(follow.stderr()).toBe("");
     expect(follow.stdout()).toContain("Hello\n");
