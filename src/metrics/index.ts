@@ -16,6 +16,7 @@ export {
 export { setMarketPrices, setWalletBalance, setWalletEarnings } from "./adapters/market.js";
 export {
   PROVIDER_NODE_STATES,
+  providerHooks,
   recordHeartbeatFailure,
   removeProvider,
   setProviderNodes,

@@ -1,7 +1,8 @@
 // The operator as the Helm chart deploys it, observed like in production:
 // - the chart is installed for real; the operator runs with ONLY its ServiceAccount's
 //   permissions (a TokenRequest token in a kubeconfig) and takes NeoJobs through their lifecycle
-//   against the reference network and a simulated provider;
+//   against the reference network and a simulated provider; the NeoProvider controller runs
+//   with the same permissions and runs one NeoJob as a Pod on a kwok GPU node;
 // - every apiserver call the operator makes is recorded and compared with the chart's RBAC;
 // - a real Prometheus scrapes the operator: every dashboard query and every alert expression
 //   evaluates without error, and the panels that should have data do.
@@ -19,12 +20,17 @@ import { allPanels } from "../../src/metrics/dashboard/panels.js";
 import { NeoEngineClient } from "../../src/neoengine/index.js";
 import { startNetworkServer, type NetworkServer } from "../../src/network/index.js";
 import { startOperator, type RunningOperator } from "../../src/operator/manager.js";
+import { startNeoProviderController, type NeoProviderController } from "../../src/controllers/neoprovider/index.js";
+import { fakeGpuNode, KWOK_TOLERATION } from "../../src/devcluster/fake-nodes.js";
+import { clientRequestHook, controllerMetrics, providerHooks, workqueueMetrics } from "../../src/metrics/index.js";
+import { Resources } from "../../src/kube/index.js";
 import { startPrometheus, type RunningPrometheus } from "../../scripts/dashboards/prometheus.js";
 import { renderDashboardPngs } from "../../scripts/dashboards/render.js";
-import { coreApi, helm, kubeConfig, waitFor } from "../helpers/cluster.js";
+import { coreApi, helm, kubeConfig, kubectl, waitFor } from "../helpers/cluster.js";
 
 // ------------------------------------------------------------------------------------------
-// Recording every apiserver call of the operator (KubeClient is the only door to it).
+// Recording every apiserver call made with the ServiceAccount's kubeconfig (KubeClient is the
+// only door to the apiserver; the test's own admin calls are not recorded).
 interface Call {
   method: string;
   path: string;
@@ -124,6 +130,10 @@ const release = `neo-${suffix}`;
 const fullname = `${release}-neoengine-operator`;
 const releaseNs = `neo-system-${suffix}`;
 const jobsNs = `neo-jobs-${suffix}`;
+const providerJobsNs = `neo-run-${suffix}`;
+const neoProviderName = `e2e-farm-${suffix}`;
+const h100Node = `e2e-h100-${suffix}`;
+let providerController: NeoProviderController | undefined;
 const workDir = mkdtempSync(join(tmpdir(), "neo-prom-e2e-"));
 
 let network: NetworkServer;
@@ -238,11 +248,11 @@ beforeAll(async () => {
 
   prom = undefined;
   proto.request = function (method, path, opts) {
-    if (recording) calls.push({ method, path });
+    if (recording && this.kubeConfig === saKubeConfig) calls.push({ method, path });
     return originalRequest.call(this, method, path, opts);
   };
   proto.watch = function (type, opts, ...rest) {
-    if (recording) {
+    if (recording && this.kubeConfig === saKubeConfig) {
       const base = type.apiVersion.includes("/") ? `/apis/${type.apiVersion}` : `/api/${type.apiVersion}`;
       calls.push({ method: "GET", watch: true, path: type.namespaced && opts.namespace ? `${base}/namespaces/${opts.namespace}/${type.plural}` : `${base}/${type.plural}` });
     }
@@ -263,6 +273,30 @@ beforeAll(async () => {
   });
   await operator.synced;
 
+  // The provider side, as the same ServiceAccount: one kwok H100 node sold through a NeoProvider
+  // (the simulated provider only has A100s, so H100 NeoJobs can only run here).
+  await core.createNode({ body: fakeGpuNode(h100Node, { gpus: 4, product: "NVIDIA-H100-80GB-HBM3", labels: { "neoengine.dev/test-pool": suffix } }) });
+  await core.createNamespacedSecret({ namespace: releaseNs, body: { metadata: { name: "provider-token" }, stringData: { token: providerToken } } });
+  const admin2 = new KubeClient(kubeConfig());
+  await admin2.create(Resources.neoProvider, {
+    metadata: { name: neoProviderName },
+    spec: {
+      nodeSelector: { "neoengine.dev/test-pool": suffix },
+      prices: { cpu: "0.01", memory: "0.001", gpu: { "nvidia-h100": "2.5" } },
+      jobNamespace: providerJobsNs,
+      credentialsSecretRef: { namespace: releaseNs, name: "provider-token", key: "token" },
+    },
+  });
+  providerController = await startNeoProviderController({
+    kube: new KubeClient(saKubeConfig),
+    neoengineUrl: `${network.url}/v1`,
+    identity: `e2e-${suffix}`,
+    onRequest: clientRequestHook(),
+    metrics: { ...controllerMetrics(), ...workqueueMetrics() },
+    hooks: providerHooks(),
+    options: { extraTolerations: [{ ...KWOK_TOLERATION }], resyncIntervalMs: 2_000, earningsIntervalMs: 1_000, assignmentWaitSeconds: 5, logPollIntervalMs: 500 },
+  });
+
   prom = await startPrometheus({
     targets: [`127.0.0.1:${operator.metricsPort}`],
     ruleFiles: [join(REPO_ROOT, "deploy/prometheus/neoengine-operator.rules.yaml")],
@@ -276,6 +310,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   recording = false;
+  await providerController?.stop();
+  const admin = new KubeClient(kubeConfig());
+  await admin.mergePatch(Resources.neoProvider, { name: neoProviderName }, { metadata: { finalizers: null } }).catch(() => undefined);
+  await admin.delete(Resources.neoProvider, { name: neoProviderName }).catch(() => undefined);
+  await coreApi().deleteNode({ name: h100Node }).catch(() => undefined);
+  await coreApi().deleteNamespace({ name: providerJobsNs }).catch(() => undefined);
   await operator?.stop();
   proto.request = originalRequest;
   proto.watch = originalWatch;
@@ -317,6 +357,24 @@ describe("operator installed by the chart, scraped by Prometheus", () => {
     // TTL: the operator deletes the finished NeoJob.
     await waitFor(async () => (await getNeoJob("short-lived")) === undefined, { timeoutMs: 90_000, description: "short-lived NeoJob deleted by TTL" });
 
+    // On this cluster's own GPU node: the NeoProvider controller runs the job as a Pod; kwok
+    // drives the Pod to Succeeded when annotated so.
+    await create(neoJob("on-cluster", { resources: { cpu: 1, memory: "1Gi", gpu: 1, gpuModel: "nvidia-h100" } }));
+    const pod = await waitFor(
+      async () => {
+        const jobId = ((await getNeoJob("on-cluster"))?.status as { jobId?: string } | undefined)?.jobId;
+        if (!jobId) return undefined;
+        const pods = await coreApi().listNamespacedPod({ namespace: providerJobsNs, labelSelector: `neoengine.dev/job-id=${jobId}` });
+        return pods.items.find((p) => p.status?.phase === "Running");
+      },
+      { timeoutMs: 90_000, intervalMs: 500, description: "job Pod of on-cluster Running on the H100 node" },
+    );
+    expect(pod.spec?.nodeName).toBe(h100Node);
+    const annotated = await kubectl(["annotate", "pod", "-n", providerJobsNs, pod.metadata!.name!, "--overwrite", "kwok.neoengine.dev/outcome=succeeded", "kwok.neoengine.dev/message=done"]);
+    expect(annotated.stderr).toBe("");
+    const onCluster = await waitPhase("on-cluster", "Succeeded");
+    expect(Number(onCluster?.status?.cost)).toBeGreaterThan(0);
+
     // Deleting a running NeoJob cancels the remote job, then the finalizer goes.
     await waitPhase("held", "Running");
     await custom.deleteNamespacedCustomObject({ group: "neoengine.dev", version: "v1alpha1", namespace: jobsNs, plural: "neojobs", name: "held" });
@@ -344,26 +402,14 @@ describe("operator installed by the chart, scraped by Prometheus", () => {
       "neoengine.dev|neojobs|get": "status patch conflict retry",
       // src/kube/helpers/events.ts patches an Event repeated within its series window.
       "events.k8s.io|events|patch": "repeated Event",
-      // NeoProvider controller (issue 5, src/controllers/neoprovider): not started by startOperator yet.
+      // Server-side apply is a PATCH; when it creates the object the apiserver also checks create.
       ...Object.fromEntries(
-        [
-          "neoengine.dev|neoproviders|get",
-          "neoengine.dev|neoproviders|list",
-          "neoengine.dev|neoproviders|watch",
-          "neoengine.dev|neoproviders|patch",
-          "neoengine.dev|neoproviders/status|patch",
-          "|nodes|list",
-          "|nodes|watch",
-          "|pods|list",
-          "|pods|watch",
-          "|pods|create",
-          "|pods|delete",
-          "|pods/log|get",
-          ...["namespaces", "serviceaccounts", "resourcequotas", "limitranges"].flatMap((r) => [`|${r}|create`, `|${r}|patch`]),
-          "networking.k8s.io|networkpolicies|create",
-          "networking.k8s.io|networkpolicies|patch",
-        ].map((k) => [k, "NeoProvider controller"]),
+        ["|namespaces|create", "|serviceaccounts|create", "|resourcequotas|create", "|limitranges|create", "networking.k8s.io|networkpolicies|create"].map((k) => [
+          k,
+          "server-side apply creating the object",
+        ]),
       ),
+      "neoengine.dev|neoproviders|get": "status patch conflict retry",
     };
     const unused = [...granted].filter((g) => !used.has(g) && !(g in NOT_EXERCISED_HERE));
     expect(unused, `granted by the chart but never used: ${unused.join(", ")}`).toEqual([]);
@@ -374,6 +420,9 @@ describe("operator installed by the chart, scraped by Prometheus", () => {
 
   it("Prometheus scrapes the operator; every dashboard query evaluates, and the panels that should have data do", async () => {
     const p = prom!;
+    await waitFor(async () => (await p.query(`neoengine_provider_nodes{state="Online",provider="${neoProviderName}"} == 1`)).data?.result.length === 1, {
+      description: "the NeoProvider's node Online in Prometheus",
+    });
     // Prometheus only sees a counter increase between two scrapes of an existing series: the
     // flow above created the series; a second wave, spread over scrapes, makes rates and
     // histogram quantiles real numbers.
@@ -389,6 +438,7 @@ describe("operator installed by the chart, scraped by Prometheus", () => {
       "neoengine_neojob_cost_credits_total", // nor recordJobCost
       "controller_runtime_reconcile_errors_total", // created on the first error (manager does not call initControllerSeries)
       "workqueue_retries_total", // created on the first retry (same)
+      "neoengine_wallet_earnings_credits", // no wallet poller is started by the operator yet (startWalletMarketPoller)
     ];
     const empty: string[] = [];
     for (const panel of allPanels()) {
@@ -396,7 +446,8 @@ describe("operator installed by the chart, scraped by Prometheus", () => {
         const expr = q.expr.replaceAll("$__rate_interval", "1m");
         const res = await p.query(expr);
         expect(res.status, `${panel.title}: ${expr}: ${res.error}`).toBe("success");
-        const shouldHaveData = (panel.dataWhen === "always" || panel.dataWhen === "neojob-flow") && !NOT_FED_YET.some((m) => expr.includes(m));
+        // "provider" panels too: the NeoProvider controller runs here with providerHooks().
+        const shouldHaveData = ["always", "neojob-flow", "provider"].includes(panel.dataWhen) && !NOT_FED_YET.some((m) => expr.includes(m));
         // Data = at least one series with a real number (a quantile of no traffic is NaN).
         const finite = (res.data?.result ?? []).some((series) => Number.isFinite(Number(series.value?.[1])));
         if (shouldHaveData && !finite) empty.push(`${panel.title}: ${expr}`);

@@ -48,3 +48,20 @@ export function removeProvider(provider: string, metrics: OperatorMetrics = oper
   for (const g of [m.providerGpusTotal, m.providerGpusFree, m.providerGpusBusy, m.providerJobsRunning]) g.remove({ provider });
   m.heartbeatFailures.remove({ provider });
 }
+
+/**
+ * The NeoProvider controller's hooks (ProviderHooks in src/controllers/neoprovider) wired to
+ * these gauges: `startNeoProviderController({ ..., hooks: providerHooks() })`. Typed
+ * structurally so src/metrics does not depend on the controller.
+ */
+export function providerHooks(metrics: OperatorMetrics = operatorMetrics()): {
+  onNodes(neoProvider: string, nodes: readonly ProviderNodeSample[]): void;
+  onHeartbeatFailure(neoProvider: string): void;
+  onRemoved(neoProvider: string): void;
+} {
+  return {
+    onNodes: (neoProvider, nodes) => setProviderNodes(neoProvider, nodes, metrics),
+    onHeartbeatFailure: (neoProvider) => recordHeartbeatFailure(neoProvider, metrics),
+    onRemoved: (neoProvider) => removeProvider(neoProvider, metrics),
+  };
+}

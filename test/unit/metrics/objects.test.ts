@@ -94,3 +94,17 @@ describe("NeoProvider objects", () => {
     expect(await sample(om, "neoengine_provider_gpus_total", { provider: "x" })).toBe(2);
   });
 });
+
+describe("providerHooks", () => {
+  it("maps the NeoProvider controller's hooks to the provider gauges", async () => {
+    const { providerHooks } = await import("../../../src/metrics/index.js");
+    const om = createOperatorMetrics({ defaultMetrics: false });
+    const hooks = providerHooks(om);
+    hooks.onNodes("farm", [{ state: "Online", gpus: 4, freeGpus: 1, runningJobs: 3 }]);
+    hooks.onHeartbeatFailure("farm");
+    expect(await sample(om, "neoengine_provider_gpus_busy", { provider: "farm" })).toBe(3);
+    expect(await sample(om, "neoengine_provider_heartbeat_failures_total", { provider: "farm" })).toBe(1);
+    hooks.onRemoved("farm");
+    expect(await sample(om, "neoengine_provider_gpus_busy", { provider: "farm" })).toBeUndefined();
+  });
+});
