@@ -207,6 +207,30 @@ describe("helm chart", () => {
     expect(podSpec(deploy).containers[0]!.args).toContain("--neoengine-url=http://neoengine-operator-network.neo.svc:8787/v1");
   });
 
+  it("installs, upgrades and uninstalls for real; CRDs survive the uninstall", async () => {
+    const ns = await freshNamespace("helm-life");
+    const release = `life-${ns.slice(-5)}`;
+    const install = await ok(helm(["install", release, CHART_DIR, "--namespace", ns, "--set", "neoengine.token=neo_life_token", "--wait=false"]), "helm install");
+    expect(install).toContain("STATUS: deployed");
+    expect(install).toContain("kubectl get neojobs -w");
+    const deployment = async () =>
+      JSON.parse(await ok(kubectl(["get", "deployment", `${release}-neoengine-operator`, "-n", ns, "-o", "json"]), "get deployment")) as { spec: { replicas: number } };
+    expect((await deployment()).spec.replicas).toBe(1);
+
+    const upgrade = await ok(helm(["upgrade", release, CHART_DIR, "--namespace", ns, "--reuse-values", "--set", "replicaCount=2", "--set", "podDisruptionBudget.enabled=true"]), "helm upgrade");
+    expect(upgrade).toContain("REVISION: 2");
+    expect((await deployment()).spec.replicas).toBe(2);
+    await ok(kubectl(["get", "poddisruptionbudget", `${release}-neoengine-operator`, "-n", ns]), "get pdb");
+
+    await ok(helm(["uninstall", release, "--namespace", ns]), "helm uninstall");
+    const gone = await kubectl(["get", "deployment", `${release}-neoengine-operator`, "-n", ns]);
+    expect(gone.code).not.toBe(0);
+    const clusterRole = await kubectl(["get", "clusterrole", `${release}-neoengine-operator`]);
+    expect(clusterRole.code).not.toBe(0);
+    // Helm never deletes CRDs (NeoJobs would go with them).
+    await ok(kubectl(["get", "crd", "neojobs.neoengine.dev", "neoproviders.neoengine.dev"]), "CRDs still there");
+  });
+
   describe("with the monitoring.coreos.com API served", () => {
     beforeAll(async () => {
       await ok(kubectl(["apply", "-f", "-"], MONITORING_CRDS.map((c) => stringify(c)).join("---\n")), "apply monitoring CRDs");
