@@ -352,7 +352,7 @@ describe("operator installed by the chart, scraped by Prometheus", () => {
 
     const tooExpensive = await waitPhase("too-expensive", "Failed");
     // The refusal's NeoEngine error code is kept on the object (design.md: Synced=False, reason = code).
-    expect(JSON.stringify(tooExpensive?.status?.conditions)).toContain("INSUFFICIENT_FUNDS");
+    expect(tooExpensive?.status?.conditions?.find((c) => c.type === "Synced")).toMatchObject({ status: "False", reason: "INSUFFICIENT_FUNDS" });
 
     // TTL: the operator deletes the finished NeoJob.
     await waitFor(async () => (await getNeoJob("short-lived")) === undefined, { timeoutMs: 90_000, description: "short-lived NeoJob deleted by TTL" });
