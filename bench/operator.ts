@@ -19,6 +19,7 @@ import { cacheDir } from "../src/devcluster/versions.js";
 import { Informer, installCrds, KubeClient, kubeListerWatcher, Resources, type KubeObject } from "../src/kube/index.js";
 import { NeoEngineClient } from "../src/neoengine/index.js";
 import { startNetworkServer } from "../src/network/index.js";
+import { useKeepAliveAgent } from "../src/operator/kube-agent.js";
 import { startSimProvider } from "../src/simprovider/index.js";
 
 const JOBS = Number(process.env.NEO_BENCH_JOBS ?? 1000);
@@ -106,6 +107,8 @@ export async function run(): Promise<Record<string, unknown>> {
   try {
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfigPath);
+    // The raw bound is the best a client can do: keep-alive connections, like the operator's.
+    useKeepAliveAgent(kc);
     const kube = new KubeClient(kc);
     await installCrds(kube);
     for (const ns of ["bench-raw", "bench-op"]) await kube.create(Resources.namespace, { metadata: { name: ns } });

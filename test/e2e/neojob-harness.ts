@@ -106,13 +106,17 @@ export function waitForNeoJob(
   description: string,
   timeoutMs = 60_000,
 ): Promise<NeoJob> {
+  let last: NeoJob | undefined;
   return waitFor(
     async () => {
       const job = await getNeoJob(world, name);
+      last = job;
       return cond(job) ? job : false;
     },
     { timeoutMs, intervalMs: 100, description: `${name}: ${description}` },
-  );
+  ).catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}; status: ${JSON.stringify(last?.status)}`);
+  });
 }
 
 export const condition = (job: NeoJob, type: string) => job.status?.conditions?.find((c) => c.type === type);
