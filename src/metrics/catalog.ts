@@ -12,7 +12,7 @@ const WORKQUEUE_BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10
 /** HTTP round trips to a NeoEngine network. */
 const API_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** Submit → Running waits on a market: seconds to hours. */
-const SUBMIT_TO_RUNNING_BUCKETS = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600];
+const SUBMIT_TO_RUNNING_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600];
 
 export function createCatalog(registry: Registry) {
   const registers = [registry];

@@ -216,6 +216,7 @@ export const DASHBOARD_ROWS: RowSpec[] = [
         kind: "timeseries",
         unit: "none",
         description: "Credits charged for finished NeoJobs by namespace.",
+        render: "job-cost",
         queries: [q(`sum by (namespace) (neoengine_neojob_cost_credits_total{${J}})`, "{{namespace}}")],
         dataWhen: "neojob-flow",
       },
