@@ -381,12 +381,17 @@ export async function pollAssignments(
         finish();
       }, finish);
     }, waitSeconds * 1000);
-    const unsubscribe = ctx.bus.onProvider(id, () => {
+    const recheck = () => {
       void assignmentsSnapshot(ctx, id).then((s) => {
         snapshot = s;
         if (hasNews(s)) finish();
       }, finish);
-    });
+    };
+    const unsubscribe = ctx.bus.onProvider(id, recheck);
     signal.addEventListener("abort", finish);
+    // A change committed between the first snapshot and the subscription sent its notification
+    // to nobody: read once more now that we listen (with an asynchronous driver such as
+    // PostgreSQL that window is real; without this the poll slept its whole wait).
+    recheck();
   });
 }

@@ -138,13 +138,16 @@ export async function migrate(db: SqlDatabase, now: number): Promise<number[]> {
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;
     // One migration at a time inside a transaction, so a crash never leaves half a schema.
-    await db.transaction(async (tx) => {
+    const applies = await db.transaction(async (tx) => {
+      // Checked again inside: another process sharing the database (PostgreSQL) may have applied it meanwhile.
+      if (await tx.queryOne("SELECT version FROM schema_migrations WHERE version = ?", [m.version])) return false;
       for (const statement of m.sql.split(";").map((s) => s.trim()).filter((s) => s !== "")) {
         await tx.execute(statement);
       }
       await tx.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", [m.version, m.name, now]);
+      return true;
     });
-    done.push(m.version);
+    if (applies) done.push(m.version);
   }
   return done;
 }
