@@ -8,6 +8,7 @@ import { renderGeneratedFiles } from "../../../src/chart/render.js";
 import { chartValuesSchema } from "../../../src/chart/values.js";
 import { renderCrdFiles } from "../../../src/api/generate.js";
 import { withValuesTable } from "../../../src/chart/values-table.js";
+import { plainRuleGroups } from "../../../src/metrics/dashboard/alerts.js";
 
 describe("generated chart files", () => {
   for (const [path, content] of renderGeneratedFiles()) {
@@ -59,6 +60,11 @@ describe("docs/install.md", () => {
     const doc = readFileSync(join(REPO_ROOT, "docs", "install.md"), "utf8");
     expect(doc).toBe(withValuesTable(doc));
     expect(doc).toContain("| `neoengine.existingSecret` | string |");
+  });
+
+  it("lists every alert", () => {
+    const doc = readFileSync(join(REPO_ROOT, "docs", "install.md"), "utf8");
+    for (const rule of plainRuleGroups().groups[0]!.rules) expect(doc, rule.alert).toContain(`| \`${rule.alert}\` |`);
   });
 
   it("shows dashboard PNGs that exist", () => {
