@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // neoengine-network: run the reference NeoEngine network server and administer its accounts.
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { pino, destination, type Logger } from "pino";
 import { TIERS, type Tier } from "../../neoengine/wire.js";
 import { createNetwork } from "../core/network.js";
 import { ApiError, invalid } from "../core/errors.js";
 import { startNetworkServer } from "../server.js";
+import { PostgresDatabase } from "../storage/postgres.js";
+import { redactDatabaseUrl } from "../storage/postgres-sql.js";
+import type { SqlDatabase } from "../storage/sql.js";
 
 const DEFAULT_DB = "./neoengine.db";
 
@@ -33,9 +36,40 @@ function parsePositiveInt(value: string): number {
   return n;
 }
 
+function parseDatabaseUrl(value: string): string {
+  if (!/^postgres(ql)?:\/\//.test(value)) throw new InvalidArgumentError("must be a postgres:// or postgresql:// URL");
+  return value;
+}
+
+/** Where the data lives: --database-url (PostgreSQL) or --db (SQLite file, the default). */
+interface StorageOptions {
+  db: string;
+  databaseUrl?: string;
+}
+
+/** `--database-url` as an alternative to `--db` (also from NEOENGINE_DATABASE_URL, which keeps the password out of `ps`). */
+const databaseUrlOption = () =>
+  new Option("--database-url <url>", "PostgreSQL instead of SQLite: postgres://user:password@host:5432/database")
+    .env("NEOENGINE_DATABASE_URL")
+    .argParser(parseDatabaseUrl)
+    .conflicts("db");
+
+/** The SqlDatabase to pass as `database`, or undefined to let the network open the SQLite file `db`. */
+async function openStorage(opts: StorageOptions): Promise<{ database?: SqlDatabase; where: string }> {
+  if (opts.databaseUrl === undefined) return { where: opts.db };
+  return { database: await PostgresDatabase.connect(opts.databaseUrl), where: redactDatabaseUrl(opts.databaseUrl) };
+}
+
 /** Opens the database, runs one admin action, closes it. */
-async function withNetwork<T>(db: string, action: (admin: Awaited<ReturnType<typeof createNetwork>>["admin"]) => Promise<T>): Promise<T> {
-  const network = await createNetwork({ db, schedulerIntervalMs: 0, scheduleOnEvents: false, logger: pino({ level: "silent" }) });
+async function withNetwork<T>(opts: StorageOptions, action: (admin: Awaited<ReturnType<typeof createNetwork>>["admin"]) => Promise<T>): Promise<T> {
+  const { database } = await openStorage(opts);
+  const network = await createNetwork({
+    db: opts.db,
+    ...(database ? { database } : {}),
+    schedulerIntervalMs: 0,
+    scheduleOnEvents: false,
+    logger: pino({ level: "silent" }),
+  });
   try {
     return await action(network.admin);
   } finally {
@@ -45,7 +79,7 @@ async function withNetwork<T>(db: string, action: (admin: Awaited<ReturnType<typ
 
 const program = new Command()
   .name("neoengine-network")
-  .description("Reference NeoEngine network server: serves the NeoEngine API (/v1) from an embedded SQLite database.")
+  .description("Reference NeoEngine network server: serves the NeoEngine API (/v1) from an embedded SQLite database (or PostgreSQL).")
   .showHelpAfterError()
   // usage errors exit 2 (not commander's default 1), so scripts can tell them from failures
   .exitOverride();
@@ -56,20 +90,23 @@ program
   .option("--port <port>", "TCP port (0 = any free port)", parsePort, 8787)
   .option("--host <host>", "interface to bind", "127.0.0.1")
   .option("--db <path>", "SQLite database file, or :memory:", DEFAULT_DB)
+  .addOption(databaseUrlOption())
   .option("--fee-bps <n>", "platform fee in basis points taken from each charge", (v) => Number(v), 0)
   .option("--heartbeat-timeout <seconds>", "seconds without heartbeat before a provider goes offline", parsePositiveInt, 30)
-  .action(async (opts: { port: number; host: string; db: string; feeBps: number; heartbeatTimeout: number }) => {
+  .action(async (opts: StorageOptions & { port: number; host: string; feeBps: number; heartbeatTimeout: number }) => {
     const log = makeLogger();
+    const { database, where } = await openStorage(opts);
     const server = await startNetworkServer({
       port: opts.port,
       host: opts.host,
       db: opts.db,
+      ...(database ? { database } : {}),
       feeBasisPoints: opts.feeBps,
       heartbeatTimeoutMs: opts.heartbeatTimeout * 1000,
       logger: log,
       logRequests: true,
     });
-    log.info({ url: `${server.url}/v1`, db: opts.db }, "NeoEngine network listening");
+    log.info({ url: `${server.url}/v1`, db: where }, "NeoEngine network listening");
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -96,18 +133,20 @@ account
   .option("--per-minute <n>", "enterprise: requests per minute", parsePositiveInt)
   .option("--per-day <n>", "enterprise: requests per day", parsePositiveInt)
   .option("--db <path>", "SQLite database file", DEFAULT_DB)
-  .action(async (name: string, opts: { tier: Tier; credits: string; perMinute?: number; perDay?: number; db: string }) => {
+  .addOption(databaseUrlOption())
+  .action(async (name: string, opts: StorageOptions & { tier: Tier; credits: string; perMinute?: number; perDay?: number }) => {
     const limits = opts.perMinute !== undefined && opts.perDay !== undefined ? { perMinute: opts.perMinute, perDay: opts.perDay } : undefined;
     if ((opts.perMinute === undefined) !== (opts.perDay === undefined)) throw invalid("--per-day", null, "give both --per-minute and --per-day");
-    const created = await withNetwork(opts.db, (admin) => admin.createAccount(name, opts.tier, opts.credits, limits));
+    const created = await withNetwork(opts, (admin) => admin.createAccount(name, opts.tier, opts.credits, limits));
     console.log(JSON.stringify({ id: created.id, name: created.name, tier: created.tier, credits: opts.credits, limits: created.limits }));
   });
 account
   .command("credit <name> <credits>")
   .description("grant credits to an account")
   .option("--db <path>", "SQLite database file", DEFAULT_DB)
-  .action(async (name: string, credits: string, opts: { db: string }) => {
-    const granted = await withNetwork(opts.db, (admin) => admin.credit(name, credits));
+  .addOption(databaseUrlOption())
+  .action(async (name: string, credits: string, opts: StorageOptions) => {
+    const granted = await withNetwork(opts, (admin) => admin.credit(name, credits));
     console.log(JSON.stringify({ name, credited: granted }));
   });
 
@@ -119,8 +158,9 @@ program
   .requiredOption("--account <name>", "account the token acts for")
   .option("--provider", "a provider token (provider protocol) instead of a consumer token", false)
   .option("--db <path>", "SQLite database file", DEFAULT_DB)
-  .action(async (opts: { account: string; provider: boolean; db: string }) => {
-    const token = await withNetwork(opts.db, (admin) => admin.createToken(opts.account, { provider: opts.provider }));
+  .addOption(databaseUrlOption())
+  .action(async (opts: StorageOptions & { account: string; provider: boolean }) => {
+    const token = await withNetwork(opts, (admin) => admin.createToken(opts.account, { provider: opts.provider }));
     console.log(token);
   });
 

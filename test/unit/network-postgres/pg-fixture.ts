@@ -11,6 +11,8 @@ export interface PgFixture {
   newSchema(): string;
   /** A PostgresDatabase on a new empty schema (or on `schema`, e.g. to reopen one). */
   database(schema?: string): Promise<PostgresDatabase>;
+  /** A new empty database on the server; answers its URL. */
+  createDatabase(name: string): Promise<string>;
 }
 
 /** Call at the top level of a test file. The server start gets its own (generous) hook deadline. */
@@ -32,6 +34,10 @@ export function usePostgres(): PgFixture {
     },
     newSchema: () => `t${process.pid}_${++n}`,
     database: (schema) => PostgresDatabase.connect({ connectionString: fixture.url(), schema: schema ?? fixture.newSchema() }),
+    createDatabase: (name) => {
+      if (!server) throw new Error("PostgreSQL test server is not running (see the beforeAll error above)");
+      return server.createDatabase(name);
+    },
   };
   return fixture;
 }

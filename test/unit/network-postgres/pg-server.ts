@@ -30,15 +30,14 @@ export interface PgServer {
 }
 
 /** initdb and postgres of the newest installed major version, or from PATH. */
-export function findPostgresBinaries(): { initdb: string; postgres: string } {
-  const root = "/usr/lib/postgresql";
+export function findPostgresBinaries(root = "/usr/lib/postgresql", searchPath = process.env.PATH ?? ""): { initdb: string; postgres: string } {
   const versions = existsSync(root)
     ? readdirSync(root)
         .filter((v) => existsSync(join(root, v, "bin", "initdb")) && existsSync(join(root, v, "bin", "postgres")))
         .sort((a, b) => Number(b) - Number(a))
     : [];
   if (versions[0] !== undefined) return { initdb: join(root, versions[0], "bin", "initdb"), postgres: join(root, versions[0], "bin", "postgres") };
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+  for (const dir of searchPath.split(delimiter)) {
     if (dir && existsSync(join(dir, "initdb")) && existsSync(join(dir, "postgres"))) {
       return { initdb: join(dir, "initdb"), postgres: join(dir, "postgres") };
     }
