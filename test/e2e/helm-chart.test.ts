@@ -1,6 +1,8 @@
 // The Helm chart against the real control plane: lint, render with defaults and with every
 // option, and have the apiserver validate every object (kubectl apply --dry-run=server) — our
-// CRDs applied for real first so NeoProvider objects are validated by their schema and CEL rules.
+// CRDs applied for real first so NeoProvider objects are validated by their schema and CEL rules,
+// and the Prometheus Operator's real CRDs for the ServiceMonitor and PrometheusRule.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -88,28 +90,15 @@ async function dryRunApply(manifest: string, namespace: string): Promise<string>
   return ok(kubectl(["apply", "--dry-run=server", "-n", namespace, "-f", "-"], manifest), "kubectl apply --dry-run=server");
 }
 
-const MONITORING_CRDS = ["servicemonitors", "prometheusrules"].map((plural) => {
-  const kind = plural === "servicemonitors" ? "ServiceMonitor" : "PrometheusRule";
-  return {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: `${plural}.monitoring.coreos.com` },
-    spec: {
-      group: "monitoring.coreos.com",
-      scope: "Namespaced",
-      names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
-      versions: [
-        {
-          name: "v1",
-          served: true,
-          storage: true,
-          // A stand-in for the Prometheus Operator's CRDs: only makes the API exist.
-          schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
-        },
-      ],
-    },
-  };
-});
+// The Prometheus Operator's own CRDs (ServiceMonitor, PrometheusRule), from its Go module
+// (the Go module proxy, like the control-plane build), so the dry-run validates our objects
+// against the real schemas.
+const PROMETHEUS_OPERATOR_MODULE = "github.com/prometheus-operator/prometheus-operator@v0.80.1";
+function prometheusOperatorCrds(): string[] {
+  const out = execFileSync("go", ["mod", "download", "-json", PROMETHEUS_OPERATOR_MODULE], { encoding: "utf8", cwd: tmp, env: { ...process.env, GOFLAGS: "-mod=mod" } });
+  const dir = (JSON.parse(out) as { Dir: string }).Dir;
+  return ["servicemonitors", "prometheusrules"].map((plural) => join(dir, "example/prometheus-operator-crd", `monitoring.coreos.com_${plural}.yaml`));
+}
 
 beforeAll(async () => {
   // Our CRDs for real, so dry-run knows NeoProvider (and validates it with the CRD's schema).
@@ -233,7 +222,10 @@ describe("helm chart", () => {
 
   describe("with the monitoring.coreos.com API served", () => {
     beforeAll(async () => {
-      await ok(kubectl(["apply", "-f", "-"], MONITORING_CRDS.map((c) => stringify(c)).join("---\n")), "apply monitoring CRDs");
+      const files = prometheusOperatorCrds();
+      // A previous run may still be deleting them; applying to a terminating CRD would not stick.
+      await kubectl(["wait", "--for=delete", "--timeout=120s", "crd/servicemonitors.monitoring.coreos.com", "crd/prometheusrules.monitoring.coreos.com"]);
+      await ok(kubectl(["apply", "--server-side", "--force-conflicts", ...files.flatMap((f) => ["-f", f])]), "apply monitoring CRDs");
       await ok(kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/servicemonitors.monitoring.coreos.com", "crd/prometheusrules.monitoring.coreos.com"]), "wait monitoring CRDs");
       // Discovery must list the new group before helm reads the capabilities.
       await waitFor(async () => (await kubectl(["api-resources", "--api-group=monitoring.coreos.com"])).stdout.includes("PrometheusRule"), {
@@ -264,6 +256,12 @@ describe("helm chart", () => {
         if (rule.alert === "NeoEngineWalletBalanceLow") rule.expr = rule.expr.replace(/< 10$/, "< 25");
       }
       expect(pr?.spec).toEqual(expected);
+      // The real schema is in force: a misspelt field is refused (strict field validation).
+      const typo = structuredClone(sm!) as Obj & { spec: { endpoints: Record<string, unknown>[] } };
+      typo.spec.endpoints[0]!.intervall = "15s";
+      const refused = await kubectl(["apply", "--dry-run=server", "-n", ns, "-f", "-"], stringify(typo));
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain("intervall");
       const applied = await dryRunApply(manifest, ns);
       expect(applied.match(/\(server dry run\)/g)?.length).toBe(objs.length);
       expect(out).toContain("NOTES:");
