@@ -6,7 +6,8 @@
 //  - p50/p99 of apply → Submitted (watch-observed);
 //  - NeoEngine requests per job lifecycle (consumer routes counted on the server, submit → Succeeded);
 //  - operator RSS with 10,000 NeoJobs (all Submitted).
-// Goals: ratio ≤ 2, ≤ 3 requests per job, ≤ 150 MiB. Sizes: NEO_BENCH_JOBS, NEO_BENCH_RSS_JOBS.
+// Goals: ratio ≤ 2, ≤ 3 requests per job, ≤ 150 MiB. Sizes: NEO_BENCH_JOBS, NEO_BENCH_RSS_JOBS;
+// NEO_BENCH_OPERATOR_NODE_FLAGS adds node flags to the operator process (e.g. a heap limit).
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,6 +26,8 @@ import { startSimProvider } from "../src/simprovider/index.js";
 const JOBS = Number(process.env.NEO_BENCH_JOBS ?? 1000);
 const RSS_JOBS = Number(process.env.NEO_BENCH_RSS_JOBS ?? 10_000);
 const CONCURRENCY = 16;
+/** Extra node flags for the operator process, e.g. "--max-old-space-size=96" (a memory-limited pod). */
+const nodeFlags = (process.env.NEO_BENCH_OPERATOR_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 const CONSUMER_ROUTES = ["POST /v1/jobs", "GET /v1/jobs", "GET /v1/jobs/:jobId", "GET /v1/jobs/:jobId/results", "POST /v1/jobs/:jobId/cancel"];
 
 /**
@@ -162,6 +165,7 @@ export async function run(): Promise<Record<string, unknown>> {
     operator = spawn(
       process.execPath,
       [
+        ...nodeFlags,
         entry,
         "--kubeconfig", cp.kubeconfigPath, "--neoengine-url", network.url, "--token-file", tokenFile,
         "--namespace", "bench-op", "--concurrency", String(CONCURRENCY), "--tier", "enterprise",
@@ -235,7 +239,7 @@ export async function run(): Promise<Record<string, unknown>> {
         goal: 3,
         consumerRoutesSinceStart: byRoute,
       },
-      rss: { neoJobs: RSS_JOBS, allSubmitted: allSubmitted, ...rss, goalMiB: 150, note: "compiled operator as a child process; VmRSS/VmHWM from /proc/<pid>/status" },
+      rss: { neoJobs: RSS_JOBS, allSubmitted: allSubmitted, nodeFlags: nodeFlags.join(" "), ...rss, goalMiB: 150, note: "compiled operator as a child process; VmRSS/VmHWM from /proc/<pid>/status" },
     };
   } finally {
     for (const c of cleanups) await c().catch(() => undefined);
