@@ -57,7 +57,7 @@ function unescapeRow<T>(row: Record<string, unknown>): T {
 export class PostgresDatabase implements SqlDatabase {
   readonly dialect = "postgres" as const;
   private readonly pool: pg.Pool;
-  private readonly translated = new Map<string, string>();
+  private readonly translated = new Map<string, { text: string; name?: string }>();
   private tail: Promise<void> = Promise.resolve();
   /** Settles when the transaction now running in this process has committed or rolled back. */
   private openTx: Promise<void> | undefined;
@@ -107,36 +107,44 @@ export class PostgresDatabase implements SqlDatabase {
     return db;
   }
 
-  private sql(text: string): string {
+  /**
+   * The statement for `text` with `$n` placeholders. Data statements get a name, so each
+   * pooled connection parses and plans them once (node-postgres prepares named statements per
+   * connection); DDL stays unnamed.
+   */
+  private statement(text: string, params: readonly SqlParam[]): pg.QueryConfig<(string | number | null)[]> {
     let t = this.translated.get(text);
     if (t === undefined) {
-      t = toPostgresPlaceholders(text);
+      const translated = toPostgresPlaceholders(text);
+      t = /^\s*(SELECT|INSERT|UPDATE|DELETE)\b/i.test(translated)
+        ? { text: translated, name: `neo_${this.translated.size + 1}` }
+        : { text: translated };
       this.translated.set(text, t);
     }
-    return t;
+    return { ...t, values: toParams(params) };
   }
 
-  private executor(run: (text: string, values: (string | number | null)[]) => Promise<pg.QueryResult>): SqlExecutor {
+  private executor(run: (statement: pg.QueryConfig<(string | number | null)[]>) => Promise<pg.QueryResult>): SqlExecutor {
     return {
       query: async <T>(text: string, params: readonly SqlParam[] = []) =>
-        (await run(this.sql(text), toParams(params))).rows.map((r: Record<string, unknown>) => unescapeRow<T>(r)),
+        (await run(this.statement(text, params))).rows.map((r: Record<string, unknown>) => unescapeRow<T>(r)),
       queryOne: async <T>(text: string, params: readonly SqlParam[] = []) => {
-        const row = (await run(this.sql(text), toParams(params))).rows[0] as Record<string, unknown> | undefined;
+        const row = (await run(this.statement(text, params))).rows[0] as Record<string, unknown> | undefined;
         return row === undefined ? undefined : unescapeRow<T>(row);
       },
       execute: async (text: string, params: readonly SqlParam[] = []) => ({
-        changes: (await run(this.sql(text), toParams(params))).rowCount ?? 0,
+        changes: (await run(this.statement(text, params))).rowCount ?? 0,
       }),
     };
   }
 
-  private readonly direct = this.executor(async (text, values) => {
+  private readonly direct = this.executor(async (statement) => {
     // Like SQLite, a plain statement issued while this process has a transaction open runs
     // after it ends. The core relies on it: notifications (NetworkBus) are sent from inside
     // transactions and their listeners re-read at once; on another connection they would
     // read the state from before the commit and miss the change for good.
     if (this.openTx) await this.openTx;
-    return this.pool.query(text, values);
+    return this.pool.query(statement);
   });
 
   query<T = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
@@ -152,10 +160,10 @@ export class PostgresDatabase implements SqlDatabase {
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.serially(async (client) => {
       let finished = false;
-      const tx = this.executor((text, values) => {
+      const tx = this.executor((statement) => {
         // A statement after COMMIT/ROLLBACK would run outside the transaction on a client another caller may own.
         if (finished) return Promise.reject(new Error("transaction already finished"));
-        return client.query(text, values);
+        return client.query(statement);
       });
       try {
         const result = await fn(tx);
@@ -188,8 +196,8 @@ export class PostgresDatabase implements SqlDatabase {
       let discard = false;
       let ended!: () => void;
       try {
-        await client.query("BEGIN");
-        await client.query(this.lockSql);
+        // One round trip (simple protocol runs both statements in order).
+        await client.query(`BEGIN; ${this.lockSql}`);
         this.openTx = new Promise<void>((resolve) => (ended = resolve));
         return await body(client);
       } catch (err) {
