@@ -6,6 +6,9 @@ import { EventRecorder, isAlreadyExists, patchStatus, Resources, type KubeClient
 // the resourceVersion the reconcile read, so a stale cache turns into a 409 (retried) rather
 // than a lost update.
 
+const EVENT_QUEUE_CAPACITY = 1000;
+const EVENT_SENDERS = 4;
+
 export class KubeNeoJobWriter implements NeoJobWriter {
   private readonly events: EventRecorder;
 
@@ -56,7 +59,34 @@ export class KubeNeoJobWriter implements NeoJobWriter {
     }
   }
 
+  /**
+   * Events go out in the background through a bounded queue (like client-go's broadcaster): a
+   * burst of thousands of phase changes must not turn into thousands of requests in flight
+   * (memory) or slow the reconciles down. When the queue is full, events are dropped and counted.
+   */
   async event(job: NeoJob, type: EventType, reason: string, message: string): Promise<void> {
-    await this.events.record(job as unknown as KubeObject, type, reason, message);
+    if (this.backlog.length >= EVENT_QUEUE_CAPACITY) {
+      this.droppedEvents++;
+      return;
+    }
+    this.backlog.push({ job, type, reason, message });
+    this.pump();
+  }
+
+  droppedEvents = 0;
+  private readonly backlog: Array<{ job: NeoJob; type: EventType; reason: string; message: string }> = [];
+  private sending = 0;
+
+  private pump(): void {
+    while (this.sending < EVENT_SENDERS && this.backlog.length > 0) {
+      const e = this.backlog.shift()!;
+      this.sending++;
+      void this.events
+        .record(e.job as unknown as KubeObject, e.type, e.reason, e.message)
+        .finally(() => {
+          this.sending--;
+          this.pump();
+        });
+    }
   }
 }
