@@ -127,9 +127,17 @@ CREATE TABLE withdrawals (
   },
 ];
 
+/**
+ * The DDL as the dialect needs it. SQLite's INTEGER is a 64-bit integer, PostgreSQL's is 32-bit:
+ * there the same columns are BIGINT, so every value SQLite stores in them fits on PostgreSQL too.
+ */
+export function ddlFor(dialect: SqlDatabase["dialect"], sql: string): string {
+  return dialect === "postgres" ? sql.replace(/\bINTEGER\b/g, "BIGINT") : sql;
+}
+
 export async function migrate(db: SqlDatabase, now: number): Promise<number[]> {
   await db.executeScript(
-    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    ddlFor(db.dialect, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"),
   );
   const applied = new Set(
     (await db.query<{ version: number }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)),
@@ -141,7 +149,7 @@ export async function migrate(db: SqlDatabase, now: number): Promise<number[]> {
     const applies = await db.transaction(async (tx) => {
       // Checked again inside: another process sharing the database (PostgreSQL) may have applied it meanwhile.
       if (await tx.queryOne("SELECT version FROM schema_migrations WHERE version = ?", [m.version])) return false;
-      for (const statement of m.sql.split(";").map((s) => s.trim()).filter((s) => s !== "")) {
+      for (const statement of ddlFor(db.dialect, m.sql).split(";").map((s) => s.trim()).filter((s) => s !== "")) {
         await tx.execute(statement);
       }
       await tx.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", [m.version, m.name, now]);

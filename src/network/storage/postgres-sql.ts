@@ -108,23 +108,18 @@ export function unescapeText(s: string): string {
 }
 
 /**
- * int8 (COUNT, BIGINT columns, SUM of integers) → JS number, like better-sqlite3 returns it.
- * Micro-credits and epoch milliseconds fit in 2^53; beyond that a number would silently lose
- * precision, so it is an error instead.
+ * int8 (COUNT, BIGINT columns, SUM of integers) → JS number, exactly as better-sqlite3 returns
+ * SQLite integers (lossy beyond 2^53, like there). The core keeps money and times far below
+ * 2^53: credit grants are capped so micro-credit balances stay safe integers.
  */
 export function parseInt8(text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n)) throw new RangeError(`integer ${text} from PostgreSQL is outside the safe JavaScript range`);
-  return n;
+  return Number(text);
 }
 
-/** numeric (SUM of BIGINT, AVG) → JS number; integral values must be exact. */
+/** numeric (SUM of BIGINT, AVG) → JS number, as SQLite answers such aggregates. */
 export function parseNumeric(text: string): number {
   const n = Number(text);
-  if (!Number.isFinite(n)) throw new RangeError(`numeric ${text} from PostgreSQL is not a finite number`);
-  if (/^-?\d+$/.test(text) && !Number.isSafeInteger(n)) {
-    throw new RangeError(`integer ${text} from PostgreSQL is outside the safe JavaScript range`);
-  }
+  if (Number.isNaN(n)) throw new RangeError(`numeric ${text} from PostgreSQL is not a number`);
   return n;
 }
 

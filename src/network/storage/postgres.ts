@@ -29,7 +29,8 @@ export interface PostgresDatabaseOptions {
   onIdleError?: (err: Error) => void;
 }
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+// Lower case only: search_path folds unquoted names to lower case, CREATE SCHEMA "x" does not.
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const toParams = (params: readonly SqlParam[]): (string | number | null)[] =>
   params.map((p) => (typeof p === "string" ? escapeText(p) : typeof p === "bigint" ? p.toString() : p));
@@ -69,7 +70,7 @@ export class PostgresDatabase implements SqlDatabase {
   constructor(options: PostgresDatabaseOptions | string) {
     const o: PostgresDatabaseOptions = typeof options === "string" ? { connectionString: options } : options;
     if (o.schema !== undefined && !SCHEMA_NAME.test(o.schema)) {
-      throw new Error(`schema must be a plain identifier (letters, digits, _), got ${JSON.stringify(o.schema)}`);
+      throw new Error(`schema must be a plain lower-case identifier (a-z, 0-9, _), got ${JSON.stringify(o.schema)}`);
     }
     this.schema = o.schema;
     const config: pg.PoolConfig = { ...o.pool, types: typeParsers };

@@ -185,6 +185,18 @@ describe("network server on PostgreSQL", () => {
       expect((await call(n.server, "GET", `/v1/jobs/${id}`, { token: n.alice })).body.message).toBe("nul\u0000msg");
     }));
 
+  it("values that fit SQLite's 64-bit INTEGER columns fit here too (they are BIGINT on PostgreSQL)", () =>
+    withNetwork(async (n) => {
+      await n.server.admin.createAccount("big", "enterprise", "1", { perMinute: 5_000_000_000, perDay: 6_000_000_000 });
+      const prov = await registerProvider(n.server, n.acme);
+      const hb = await call(n.server, "POST", `/v1/providers/${prov}/heartbeat`, { token: n.acme, body: { free: { cpu: 4, memory: "8Gi", gpu: 3_000_000_000 } } });
+      expect(hb.status, hb.text).toBe(200);
+      const id = await submit(n.server, n.alice);
+      await n.server.admin.runScheduler();
+      await call(n.server, "POST", `/v1/jobs/${id}/events`, { token: n.acme, body: { status: "running", exitCode: 2_147_483_647 } });
+      expect((await call(n.server, "GET", `/v1/jobs/${id}`, { token: n.alice })).body).toMatchObject({ exitCode: 2_147_483_647 });
+    }));
+
   it("ledger conservation over a scripted run reaching every lifecycle outcome (2.5 % fee)", { timeout: 30_000 }, () =>
     withNetwork(
       async (n) => {

@@ -26,10 +26,11 @@ describe("PostgresDatabase (real PostgreSQL)", () => {
       });
       // an empty aggregate is NULL, as in SQLite
       expect(await db.queryOne("SELECT SUM(amount) AS s FROM m WHERE id = ?", ["none"])).toEqual({ s: null });
-      // beyond 2^53 the driver refuses rather than rounding money
-      await db.execute("INSERT INTO m (id, amount) VALUES (?, ?)", ["c", "9007199254740993"]);
-      await expect(db.query("SELECT amount FROM m WHERE id = ?", ["c"])).rejects.toThrow(/outside the safe JavaScript range/);
-      // the pool is still usable after that error
+      // beyond 2^53: the same lossy number better-sqlite3 answers for that SQLite integer
+      await db.execute("INSERT INTO m (id, amount) VALUES (?, ?)", ["c", 9007199254740993n]);
+      expect(await db.queryOne("SELECT amount FROM m WHERE id = ?", ["c"])).toEqual({ amount: 9007199254740992 });
+      // a bad value is an error, and the pool stays usable after it
+      await expect(db.execute("INSERT INTO m (id, amount) VALUES (?, ?)", ["d", "not a number"])).rejects.toThrow(/invalid input syntax/);
       expect(await db.queryOne("SELECT COUNT(*) AS n FROM m")).toEqual({ n: 3 });
     } finally {
       await db.close();
@@ -157,6 +158,12 @@ describe("PostgresDatabase (real PostgreSQL)", () => {
         "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name",
         [schema],
       );
+      // SQLite's INTEGER is 64-bit: the same columns are BIGINT here, none is a 32-bit integer
+      const types = await a.query<{ data_type: string }>(
+        "SELECT DISTINCT data_type FROM information_schema.columns WHERE table_schema = ? ORDER BY data_type",
+        [schema],
+      );
+      expect(types.map((t) => t.data_type)).toEqual(["bigint", "text"]);
       expect(tables.map((t) => t.table_name)).toEqual(
         expect.arrayContaining(["accounts", "idempotency_keys", "job_logs", "jobs", "ledger_balances", "ledger_entries", "providers", "tokens", "withdrawals"]),
       );
@@ -176,6 +183,7 @@ describe("PostgresDatabase (real PostgreSQL)", () => {
     );
     expect(err?.message).toMatch(/^cannot use PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/neoengine_test: /);
     expect(err?.message).not.toContain("hunter2");
-    expect(() => new PostgresDatabase({ connectionString: pgt.url(), schema: "bad; DROP" })).toThrow(/schema must be a plain identifier/);
+    expect(() => new PostgresDatabase({ connectionString: pgt.url(), schema: "bad; DROP" })).toThrow(/schema must be a plain lower-case identifier/);
+    expect(() => new PostgresDatabase({ connectionString: pgt.url(), schema: "Mixed" })).toThrow(/schema must be a plain lower-case identifier/);
   });
 });
