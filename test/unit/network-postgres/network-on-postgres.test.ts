@@ -304,7 +304,7 @@ describe("network server on PostgreSQL", () => {
     }
   });
 
-  it("two server processes on one database share state and never double-spend", async () => {
+  it("two servers with their own pools (as two processes would have) share one database and never double-spend", async () => {
     const schema = pgt.newSchema();
     const opts = { schedulerIntervalMs: 0, scheduleOnEvents: false, logger: pino({ level: "silent" }) };
     const s1 = await startNetworkServer({ ...opts, database: await pgt.database(schema) });
