@@ -14,14 +14,26 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
 const pgt = usePostgres();
 
 describe("neoengine-network --database-url", () => {
-  it("account create and token create write to PostgreSQL; serve answers from it; the password never shows", { timeout: 60_000 }, async () => {
+  it("account create and token create write to PostgreSQL; serve answers from it; usage errors; the password never shows", { timeout: 60_000 }, async () => {
     // trust authentication ignores the password, so a secret-looking one can be checked for in the output
     const url = new URL(await pgt.createDatabase("cli"));
     url.password = "pw-s3cret";
     const databaseUrl = url.toString();
 
+    // usage errors (exit 2), checked alongside: --db together with --database-url, and a URL that is not PostgreSQL
+    const usageErrors = Promise.all([
+      expect(cli(["token", "create", "--account", "alice", "--db", "x.db", "--database-url", databaseUrl])).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/cannot be used with/),
+      }),
+      expect(cli(["account", "create", "bob", "--tier", "free", "--database-url", "mysql://db/x"])).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/must be a postgres:\/\/ or postgresql:\/\/ URL/),
+      }),
+    ]);
     const created = await cli(["account", "create", "alice", "--tier", "pro", "--credits", "7.5", "--database-url", databaseUrl]);
     expect(JSON.parse(created.stdout)).toMatchObject({ name: "alice", tier: "pro" });
+    await usageErrors;
     // the URL may come from the environment instead (keeps the password out of `ps`)
     const { stdout } = await cli(["token", "create", "--account", "alice"], { NEOENGINE_DATABASE_URL: databaseUrl });
     const token = stdout.trim();
@@ -34,11 +46,6 @@ describe("neoengine-network --database-url", () => {
     } finally {
       await db.close();
     }
-    // --db and --database-url together are a usage error (exit 2), as is a non-PostgreSQL URL
-    await expect(cli(["token", "create", "--account", "alice", "--db", "x.db", "--database-url", databaseUrl])).rejects.toMatchObject({
-      code: 2,
-      stderr: expect.stringMatching(/cannot be used with/),
-    });
 
     const server = spawn(process.execPath, ["--import", "tsx", MAIN, "serve", "--port", "0"], {
       env: { ...process.env, NEO_LOG_LEVEL: "info", NEOENGINE_DATABASE_URL: databaseUrl },
@@ -70,12 +77,5 @@ describe("neoengine-network --database-url", () => {
     } finally {
       if (server.exitCode === null) server.kill("SIGKILL");
     }
-  });
-
-  it("a URL that is not postgres:// is refused before anything runs", async () => {
-    await expect(cli(["account", "create", "bob", "--tier", "free", "--database-url", "mysql://db/x"])).rejects.toMatchObject({
-      code: 2,
-      stderr: expect.stringMatching(/must be a postgres:\/\/ or postgresql:\/\/ URL/),
-    });
   });
 });
