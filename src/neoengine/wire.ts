@@ -151,6 +151,12 @@ export const DurationStringSchema = z
 export const QuantityStringSchema = z
   .string({ error: "must be a quantity like \"4Gi\"" })
   .regex(QUANTITY_RE, { error: "must be a quantity like \"4Gi\"" });
+/** A quantity no larger than 1 PiB: what a node can really have, and what every store keeps exactly. */
+export const MAX_NODE_QUANTITY_BYTES = 2 ** 50;
+export const NodeQuantityStringSchema = QuantityStringSchema.refine(
+  (v) => (parseQuantityBytes(v) ?? Infinity) <= MAX_NODE_QUANTITY_BYTES,
+  { error: "must be at most 1Pi" },
+);
 export const GpuModelSlugSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "must be a GPU model slug like \"nvidia-a100\"" });
@@ -442,10 +448,10 @@ export const RegisterProviderRequestSchema = z.object({
   region: z.string().max(64).optional(),
   resources: z.object({
     cpu: z.number().min(1).max(100000),
-    memory: QuantityStringSchema,
+    memory: NodeQuantityStringSchema,
     gpu: z.number().int({ error: "must be an integer" }).min(0).max(1024).default(0),
     gpuModel: GpuModelSlugSchema.optional(),
-    gpuMemory: QuantityStringSchema.optional(),
+    gpuMemory: NodeQuantityStringSchema.optional(),
   }),
   prices: z.object({ cpu: CreditsStringSchema, memory: CreditsStringSchema, gpu: CreditsStringSchema.default("0") }),
 });
@@ -454,9 +460,9 @@ export type RegisterProviderRequest = z.input<typeof RegisterProviderRequestSche
 export const RegisterProviderResponseSchema = ProviderSchema;
 
 export const FreeCapacitySchema = z.object({
-  cpu: z.number().min(0),
-  memory: QuantityStringSchema,
-  gpu: z.number().int({ error: "must be an integer" }).min(0),
+  cpu: z.number().min(0).max(100000),
+  memory: NodeQuantityStringSchema,
+  gpu: z.number().int({ error: "must be an integer" }).min(0).max(1024),
 });
 export const HeartbeatRequestSchema = z.object({ free: FreeCapacitySchema.optional() });
 export type HeartbeatRequest = z.input<typeof HeartbeatRequestSchema>;

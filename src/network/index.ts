@@ -4,3 +4,4 @@ export { createNetwork, DEFAULT_CONFIG, type Network, type NetworkAdmin, type Ne
 export type { RateLimits } from "./core/context.js";
 export type { SqlDatabase, SqlExecutor, SqlParam } from "./storage/sql.js";
 export { SqliteDatabase } from "./storage/sqlite.js";
+export { PostgresDatabase } from "./storage/postgres.js";

@@ -90,7 +90,7 @@ export async function createNetwork(options: NetworkOptions = {}): Promise<Netwo
   const pass = (): Promise<{ offline: number; timedOut: number; requeued: number; scheduled: number }> => {
     if (running) {
       rerun = true;
-      return running.then(() => pass());
+      return running.then(() => (closed ? { offline: 0, timedOut: 0, requeued: 0, scheduled: 0 } : pass()));
     }
     const p = schedulerPass(ctx).finally(() => {
       running = undefined;
@@ -108,7 +108,11 @@ export async function createNetwork(options: NetworkOptions = {}): Promise<Netwo
     queued = true;
     setImmediate(() => {
       queued = false;
-      if (!closed) void pass().catch((err: unknown) => log.error({ err }, "scheduler pass failed"));
+      if (closed) return;
+      // During a pass, one more pass after it covers every request made meanwhile; chaining
+      // a pass per request would pile them up under load.
+      if (running) rerun = true;
+      else void pass().catch((err: unknown) => log.error({ err }, "scheduler pass failed"));
     });
   };
   const ctx: NetworkContext = { db, now, bus: new NetworkBus(), config, log, requestSchedule };
