@@ -21,6 +21,12 @@ export interface PlanInput {
   pageSize?: number;
   /** Never poll more often than this (also the interval when the budget is unknown). */
   minIntervalMs?: number;
+  /**
+   * At least this much time per list page of a cycle (default 200 ms): thousands of jobs are
+   * polled less often than a few, even when the budget would allow more, to bound the CPU and
+   * memory a cycle costs on both sides.
+   */
+  minPageIntervalMs?: number;
   /** Fraction of the minute limit polling may use. Default 0.5. */
   minuteShare?: number;
   /** Fraction of the day limit polling may use. Default 0.8. */
@@ -47,7 +53,7 @@ export function planPollInterval(input: PlanInput): Plan {
   const minInterval = input.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
   if (input.activeJobs <= 0) return { intervalMs: minInterval, requestsPerCycle: 0, limitedBy: "idle" };
   const cost = Math.ceil(input.activeJobs / pageSize);
-  let intervalMs = minInterval;
+  let intervalMs = Math.max(minInterval, cost * (input.minPageIntervalMs ?? 200));
   let limitedBy: Plan["limitedBy"] = "min-interval";
 
   const minute = input.budget?.minute;

@@ -40,6 +40,15 @@ interface Tracked {
   since: number;
 }
 
+/** Only what the reconciler reads: a cache of thousands of jobs need not hold images and envs. */
+function slim(job: Job): Job {
+  const out: Job = { id: job.id, status: job.status };
+  for (const key of ["provider", "progress", "createdAt", "startedAt", "finishedAt", "cost", "exitCode", "message", "timeout", "attempts"] as const) {
+    if (job[key] !== undefined) (out as Record<string, unknown>)[key] = job[key];
+  }
+  return out;
+}
+
 const noopLog: PollerLogger = { warn() {}, debug() {} };
 
 function sameState(a: Job | undefined, b: Job): boolean {
@@ -96,7 +105,7 @@ export class StatusPoller {
 
   /** Merges a state learnt elsewhere (submit/cancel answers) without triggering onChange. */
   remember(job: Job): void {
-    this.cache.set(job.id, { ...this.cache.get(job.id), ...job });
+    this.cache.set(job.id, { ...this.cache.get(job.id), ...slim(job) });
   }
 
   plan(): Plan {
@@ -142,7 +151,8 @@ export class StatusPoller {
     this.expire();
   }
 
-  private observe(job: Job): void {
+  private observe(full: Job): void {
+    const job = slim(full);
     const previous = this.cache.get(job.id);
     const merged = { ...previous, ...job };
     this.cache.set(job.id, merged);

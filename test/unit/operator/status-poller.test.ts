@@ -159,6 +159,13 @@ describe("status poll planner", () => {
   });
 });
 
+describe("status poll planner: large job counts", () => {
+  it("spaces cycles by their page count even with an unlimited budget (10,000 jobs: 100 pages, one cycle per 20 s)", () => {
+    const plan = planPollInterval({ budget: undefined, activeJobs: 10_000, now: 0, minIntervalMs: 1000 });
+    expect(plan).toEqual({ intervalMs: 20_000, requestsPerCycle: 100, limitedBy: "min-interval" });
+  });
+});
+
 describe("status poller", () => {
   it("batches status through one list and GETs only the job that left the active list", async () => {
     const net = new SimulatedNetwork({ perMinute: 300, perDay: 10_000 });
