@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// neoengine-operator: the NeoJob controller. Every flag has a NEOENGINE_* environment variable
+// neoengine-operator: the NeoJob controller and (unless --no-neoprovider-controller) the
+// NeoProvider controller. Every flag has a NEOENGINE_* environment variable
 // (the flag wins). Graceful shutdown on SIGTERM/SIGINT: in-flight reconciles finish, the lease
 // is released so a standby replica takes over at once.
 import { Command, InvalidArgumentError, Option } from "commander";
@@ -36,6 +37,9 @@ const program = new Command("neoengine-operator")
   .addOption(new Option("--metrics-addr <addr>", "address of /metrics (\"0\" disables)").env("NEOENGINE_METRICS_ADDR").default(":8080"))
   .addOption(new Option("--health-addr <addr>", "address of /healthz and /readyz (\"0\" disables)").env("NEOENGINE_HEALTH_ADDR").default(":8081"))
   .addOption(new Option("--poll-min-interval <ms>", "fastest status poll per credential, in ms").argParser(positiveInt).env("NEOENGINE_POLL_MIN_INTERVAL_MS"))
+  .addOption(new Option("--no-neoprovider-controller", "do not run the NeoProvider controller (selling this cluster's GPU nodes)"))
+  .addOption(new Option("--provider-token-secret <namespace/name>", "Secret holding the provider-scoped token for NeoProviders without credentialsSecretRef").env("NEOENGINE_PROVIDER_TOKEN_SECRET"))
+  .addOption(new Option("--provider-token-file <path>", "file holding the provider-scoped token").env("NEOENGINE_PROVIDER_TOKEN_FILE"))
   .addOption(new Option("--tier <tier>", "rate-limit tier assumed until the network's headers say otherwise").choices(["free", "pro", "enterprise"]).env("NEOENGINE_TIER"))
   .showHelpAfterError();
 
@@ -53,6 +57,9 @@ const o = program.opts<{
   healthAddr: string;
   pollMinInterval?: number;
   tier?: "free" | "pro" | "enterprise";
+  neoproviderController: boolean;
+  providerTokenSecret?: string;
+  providerTokenFile?: string;
 }>();
 
 const log = pino({ name: "neoengine-operator", level: process.env.NEO_LOG_LEVEL ?? "info" }, destination(2));
@@ -75,6 +82,9 @@ async function main(): Promise<void> {
     healthAddr: o.healthAddr === "0" ? false : o.healthAddr,
     pollMinIntervalMs: o.pollMinInterval,
     rateLimiter: o.tier ? { tier: o.tier } : undefined,
+    neoProviders: o.neoproviderController && boolEnv(process.env.NEOENGINE_NEOPROVIDER_CONTROLLER) !== false,
+    providerTokenSecret: o.providerTokenSecret,
+    providerTokenFile: o.providerTokenFile,
     logger: log,
     // Test hook for the crash-safety e2e test: SIGKILL right after POST /jobs answered.
     crashAfterSubmit: process.env.NEO_TEST_CRASH_AFTER_SUBMIT === "1",

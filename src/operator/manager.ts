@@ -2,6 +2,8 @@ import { hostname } from "node:os";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { pino, type Logger as PinoLogger } from "pino";
 import { NeoJobReconciler } from "../controllers/neojob/reconciler.js";
+import { startNeoProviderController, type NeoProviderController } from "../controllers/neoprovider/index.js";
+import { NeoEngineClient } from "../neoengine/index.js";
 import {
   Controller,
   Informer,
@@ -15,9 +17,13 @@ import {
 } from "../kube/index.js";
 import {
   controllerMetrics,
+  clientRequestHook,
   informerMetrics,
+  initControllerSeries,
   leaderElectionMetrics,
   operatorMetrics,
+  providerHooks,
+  startWalletMarketPoller,
   trackNeoJobObjects,
   workqueueMetrics,
   type OperatorMetrics,
@@ -55,6 +61,22 @@ function defaultTokenSource(opts: OperatorOptions, kube: KubeClient): TokenSourc
   return undefined;
 }
 
+function providerTokenSource(opts: OperatorOptions, kube: KubeClient): TokenSource | undefined {
+  const given = [opts.providerToken, opts.providerTokenSecret, opts.providerTokenFile].filter((v) => v !== undefined && v !== "");
+  if (given.length > 1) throw new Error("give at most one of providerToken, --provider-token-secret and --provider-token-file");
+  if (opts.providerToken) return staticToken(opts.providerToken, "provider");
+  if (opts.providerTokenSecret) {
+    return secretToken(kube, parseSecretRef(opts.providerTokenSecret), { refreshMs: opts.secretRefreshMs, name: "provider" });
+  }
+  if (opts.providerTokenFile) return fileToken(opts.providerTokenFile);
+  return undefined;
+}
+
+function apiBase(url: string): string {
+  const trimmed = url.replace(/\/+$/, "");
+  return /\/v1$/.test(trimmed) ? trimmed : `${trimmed}/v1`;
+}
+
 function namespaceOf(key: string): string {
   const i = key.indexOf("/");
   return i < 0 ? "" : key.slice(0, i);
@@ -68,6 +90,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   const metrics: OperatorMetrics = opts.metrics ?? operatorMetrics();
   const identity = opts.identity ?? `${hostname()}-${process.pid}`;
   const defaultToken = defaultTokenSource(opts, kube);
+  const providerToken = opts.neoProviders ? providerTokenSource(opts, kube) : undefined;
   if (!defaultToken) log.warn("no default token: only NeoJobs with spec.credentialsSecretRef can run");
 
   const namespaces = opts.namespaces?.length ? [...new Set(opts.namespaces)] : [undefined];
@@ -101,7 +124,15 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   const writer = new KubeNeoJobWriter(kube, { identity, logger: log });
 
   // --- the work that only the leader does ---------------------------------------------------
-  let active: { sessions: SessionRegistry; controllers: Map<string, Controller>; abort: AbortController } | undefined;
+  let active:
+    | {
+        sessions: SessionRegistry;
+        controllers: Map<string, Controller>;
+        abort: AbortController;
+        providers?: NeoProviderController;
+        wallet?: { poller: { stop(): void }; client: NeoEngineClient };
+      }
+    | undefined;
   let starting: Promise<void> | undefined;
 
   const startWork = async (): Promise<void> => {
@@ -139,10 +170,49 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
         }),
       );
     }
+    initControllerSeries("neojob", "neojob", metrics);
     active = { sessions, controllers, abort };
     sessions.start(abort.signal);
     await Promise.all([...controllers.values()].map((c) => c.start()));
     log.info({ identity, namespaces: namespaces.map((n) => n ?? "*") }, "NeoJob controller running");
+    if (opts.neoProviders) {
+      active.providers = await startNeoProviderController({
+        kube,
+        neoengineUrl: opts.neoengineUrl,
+        defaultToken: providerToken ? () => providerToken.token() : undefined,
+        logger: log,
+        identity,
+        metrics: { ...controllerMetrics(metrics), ...workqueueMetrics(metrics) },
+        hooks: providerHooks(metrics),
+        onRequest: (e) => {
+          clientRequestHook(metrics)(e);
+          opts.onRequest?.({ ...e, credential: "provider" });
+        },
+        options: opts.providerOptions,
+      });
+      log.info({ identity }, "NeoProvider controller running");
+    }
+    if (defaultToken && opts.walletPollIntervalMs !== false) {
+      // The default credential's wallet and the market prices, for the dashboards. Rarely
+      // (default every 30 min) so it never competes with status polling for the budget.
+      const client = new NeoEngineClient({
+        baseUrl: apiBase(opts.neoengineUrl),
+        token: () => defaultToken.token(),
+        rateLimiter: { tier: "free", mode: "refuse", ...opts.rateLimiter },
+        onRequest: (e) => {
+          clientRequestHook(metrics)(e);
+          opts.onRequest?.({ ...e, credential: defaultToken.name });
+        },
+      });
+      const poller = startWalletMarketPoller({
+        client,
+        credential: defaultToken.name,
+        intervalMs: opts.walletPollIntervalMs ?? 30 * 60_000,
+        metrics,
+        onError: (err: unknown) => log.debug({ err: String(err) }, "wallet/market poll failed"),
+      });
+      active.wallet = { poller, client };
+    }
   };
 
   const stopWork = async (): Promise<void> => {
@@ -151,6 +221,9 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     active = undefined;
     if (!current) return;
     current.abort.abort();
+    current.wallet?.poller.stop();
+    await current.wallet?.client.close();
+    await current.providers?.stop();
     await Promise.all([...current.controllers.values()].map((c) => c.stop()));
     await current.sessions.close();
   };

@@ -1,6 +1,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger as PinoLogger } from "pino";
 import type { OperatorMetrics } from "../metrics/index.js";
+import type { NeoProviderOptions } from "../controllers/neoprovider/index.js";
 import type { RateLimiterOptions, RequestEvent, RetryOptions } from "../neoengine/index.js";
 
 /** Options of startOperator(); the CLI flags and NEOENGINE_* variables map onto these. */
@@ -44,6 +45,20 @@ export interface OperatorOptions {
   logger?: PinoLogger;
   /** Test hook (NEO_TEST_CRASH_AFTER_SUBMIT=1): SIGKILL this process right after POST /jobs answered. */
   crashAfterSubmit?: boolean;
+  /**
+   * Run the NeoProvider controller (sell this cluster's GPU nodes) in this process, leader-only.
+   * Default false here; the CLI turns it on unless --no-neoprovider-controller.
+   */
+  neoProviders?: boolean;
+  /** Provider-scoped default token for NeoProviders without credentialsSecretRef (consumer tokens get 403). */
+  providerToken?: string;
+  /** Secret holding it: "<namespace>/<name>" (key "token") or "<namespace>/<name>#<key>". */
+  providerTokenSecret?: string;
+  providerTokenFile?: string;
+  /** Options of the NeoProvider controller (tolerations, intervals, ...). */
+  providerOptions?: Partial<NeoProviderOptions>;
+  /** Wallet balance and market prices for the metrics, polled with the default token. Default 30 min; false disables. */
+  walletPollIntervalMs?: number | false;
   /** Sees every NeoEngine request (benchmarks and tests count them). */
   onRequest?: (event: RequestEvent & { credential: string }) => void;
 }
