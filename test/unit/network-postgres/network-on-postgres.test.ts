@@ -189,7 +189,7 @@ describe("network server on PostgreSQL", () => {
     withNetwork(async (n) => {
       await n.server.admin.createAccount("big", "enterprise", "1", { perMinute: 5_000_000_000, perDay: 6_000_000_000 });
       const prov = await registerProvider(n.server, n.acme);
-      const hb = await call(n.server, "POST", `/v1/providers/${prov}/heartbeat`, { token: n.acme, body: { free: { cpu: 4, memory: "8Gi", gpu: 3_000_000_000 } } });
+      const hb = await call(n.server, "POST", `/v1/providers/${prov}/heartbeat`, { token: n.acme, body: { free: { cpu: 4, memory: "1Pi", gpu: 1024 } } }); // 2^50 bytes: beyond a 32-bit INTEGER
       expect(hb.status, hb.text).toBe(200);
       const id = await submit(n.server, n.alice);
       await n.server.admin.runScheduler();
