@@ -5,17 +5,10 @@
 // Messages are built only from the server's error envelope and from our own text: never from
 // request headers, so the bearer token cannot end up in an error message or its JSON.
 
-/** Codes the network sends in its error envelope (design.md). */
-export const SERVER_ERROR_CODES = [
-  "INVALID_PARAMETERS",
-  "UNAUTHORIZED",
-  "INSUFFICIENT_FUNDS",
-  "FORBIDDEN",
-  "NOT_FOUND",
-  "CONFLICT",
-  "RATE_LIMITED",
-  "INTERNAL_ERROR",
-] as const;
+import { ERROR_CODES } from "./wire.js";
+
+/** Codes the network sends in its error envelope (design.md): the wire contract's list. */
+export const SERVER_ERROR_CODES = ERROR_CODES;
 
 /** Codes the client produces itself when no usable error envelope exists. */
 export const CLIENT_ERROR_CODES = {
