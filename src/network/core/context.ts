@@ -35,6 +35,8 @@ export interface NetworkContext {
   log: Logger;
   /** Asks the scheduler to run soon (coalesced); a no-op when event-driven scheduling is off. */
   requestSchedule: () => void;
+  /** When this server started: heartbeats missed while it was down are not the providers' fault. */
+  startedAt: number;
 }
 
 export const iso = (ms: number | null | undefined): string | null =>

@@ -115,7 +115,7 @@ export async function createNetwork(options: NetworkOptions = {}): Promise<Netwo
       else void pass().catch((err: unknown) => log.error({ err }, "scheduler pass failed"));
     });
   };
-  const ctx: NetworkContext = { db, now, bus: new NetworkBus(), config, log, requestSchedule };
+  const ctx: NetworkContext = { db, now, bus: new NetworkBus(), config, log, requestSchedule, startedAt: now() };
 
   const interval = options.schedulerIntervalMs ?? 1000;
   const timer =

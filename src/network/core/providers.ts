@@ -260,6 +260,9 @@ export async function deregisterProvider(ctx: NetworkContext, principal: Princip
 
 /** Marks providers whose heartbeat expired offline and releases their jobs. */
 export async function expireHeartbeats(ctx: NetworkContext): Promise<string[]> {
+  // After a restart every provider gets one full heartbeat timeout to reach us again; otherwise
+  // the server's own downtime would fail their running jobs as "missed heartbeats".
+  if (ctx.now() - ctx.startedAt < ctx.config.heartbeatTimeoutMs) return [];
   const cutoff = ctx.now() - ctx.config.heartbeatTimeoutMs;
   const expired = await ctx.db.query<{ id: string }>(
     "SELECT id FROM providers WHERE state = 'online' AND (last_heartbeat_at IS NULL OR last_heartbeat_at < ?)",

@@ -69,3 +69,39 @@ describe("restart persistence (file database)", () => {
     await server.close();
   });
 });
+
+describe("restart grace for providers", () => {
+  it("does not fail running jobs for heartbeats missed while the server itself was down", async () => {
+    const db = join(dir, "grace.db");
+    const clock = new FakeClock();
+    const opts = { db, now: clock.now, heartbeatTimeoutMs: 30_000, schedulerIntervalMs: 0, scheduleOnEvents: false, logger: pino({ level: "silent" }) };
+    let server = await startNetworkServer(opts);
+    await server.admin.createAccount("alice", "pro", "100");
+    await server.admin.createAccount("acme", "pro", "0");
+    const alice = await server.admin.createToken("alice");
+    const acme = await server.admin.createToken("acme", { provider: true });
+    const prov = (await call(server, "POST", "/v1/providers", { token: acme, body: gpuProvider() })).body.id as string;
+    const job = (await call(server, "POST", "/v1/jobs", { token: alice, body: seedJob() })).body.id as string;
+    await server.admin.runScheduler();
+    await call(server, "POST", `/v1/jobs/${job}/events`, { token: acme, body: { status: "running" } });
+    await server.close();
+
+    clock.advance(5 * 60_000); // the server is down for 5 minutes
+    server = await startNetworkServer(opts);
+    await server.admin.runScheduler();
+    expect((await call(server, "GET", `/v1/jobs/${job}`, { token: alice })).body).toMatchObject({ status: "running", provider: prov });
+
+    // The provider comes back within the grace period: nothing was lost.
+    clock.advance(10_000);
+    expect((await call(server, "POST", `/v1/providers/${prov}/heartbeat`, { token: acme, body: {} })).status).toBe(200);
+    clock.advance(25_000);
+    await server.admin.runScheduler();
+    expect((await call(server, "GET", `/v1/jobs/${job}`, { token: alice })).body).toMatchObject({ status: "running" });
+
+    // A provider that stays silent past the grace and its own timeout is offline as before.
+    clock.advance(31_000);
+    await server.admin.runScheduler();
+    expect((await call(server, "GET", `/v1/jobs/${job}`, { token: alice })).body).toMatchObject({ status: "failed" });
+    await server.close();
+  });
+});
