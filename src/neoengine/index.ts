@@ -32,3 +32,4 @@ export type { AgentOptions, TimeoutOptions } from "./transport/agent.js";
 export type { HttpMethod, RequestEvent, TokenSource, TransportOptions } from "./transport/http.js";
 export { splitLines } from "./transport/lines.js";
 export * from "./wire.js";
+export { apiBaseUrl } from "./base-url.js";

@@ -3,7 +3,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { pino, type Logger as PinoLogger } from "pino";
 import { NeoJobReconciler } from "../controllers/neojob/reconciler.js";
 import { startNeoProviderController, type NeoProviderController } from "../controllers/neoprovider/index.js";
-import { NeoEngineClient } from "../neoengine/index.js";
+import { NeoEngineClient, apiBaseUrl } from "../neoengine/index.js";
 import {
   Controller,
   Informer,
@@ -52,29 +52,24 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-function defaultTokenSource(opts: OperatorOptions, kube: KubeClient): TokenSource | undefined {
-  const given = [opts.token, opts.tokenSecret, opts.tokenFile].filter((v) => v !== undefined && v !== "");
-  if (given.length > 1) throw new Error("give at most one of token, --token-secret and --token-file");
-  if (opts.token) return staticToken(opts.token);
-  if (opts.tokenSecret) return secretToken(kube, parseSecretRef(opts.tokenSecret), { refreshMs: opts.secretRefreshMs, name: "default" });
-  if (opts.tokenFile) return fileToken(opts.tokenFile);
-  return undefined;
+interface TokenChoice {
+  /** Non-secret name of the credential (logs, metrics). */
+  name: string;
+  /** The flags, for the error when more than one is given. */
+  flags: string;
+  value?: string;
+  secret?: string;
+  file?: string;
 }
 
-function providerTokenSource(opts: OperatorOptions, kube: KubeClient): TokenSource | undefined {
-  const given = [opts.providerToken, opts.providerTokenSecret, opts.providerTokenFile].filter((v) => v !== undefined && v !== "");
-  if (given.length > 1) throw new Error("give at most one of providerToken, --provider-token-secret and --provider-token-file");
-  if (opts.providerToken) return staticToken(opts.providerToken, "provider");
-  if (opts.providerTokenSecret) {
-    return secretToken(kube, parseSecretRef(opts.providerTokenSecret), { refreshMs: opts.secretRefreshMs, name: "provider" });
-  }
-  if (opts.providerTokenFile) return fileToken(opts.providerTokenFile);
+/** One token source from at most one of a value, a Secret reference and a file. */
+function tokenSource(choice: TokenChoice, kube: KubeClient, secretRefreshMs: number | undefined): TokenSource | undefined {
+  const given = [choice.value, choice.secret, choice.file].filter((v) => v !== undefined && v !== "");
+  if (given.length > 1) throw new Error(`give at most one of ${choice.flags}`);
+  if (choice.value) return staticToken(choice.value, choice.name);
+  if (choice.secret) return secretToken(kube, parseSecretRef(choice.secret), { refreshMs: secretRefreshMs, name: choice.name });
+  if (choice.file) return fileToken(choice.file, choice.name);
   return undefined;
-}
-
-function apiBase(url: string): string {
-  const trimmed = url.replace(/\/+$/, "");
-  return /\/v1$/.test(trimmed) ? trimmed : `${trimmed}/v1`;
 }
 
 function namespaceOf(key: string): string {
@@ -89,8 +84,24 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   const kube = new KubeClient(kc);
   const metrics: OperatorMetrics = opts.metrics ?? operatorMetrics();
   const identity = opts.identity ?? `${hostname()}-${process.pid}`;
-  const defaultToken = defaultTokenSource(opts, kube);
-  const providerToken = opts.neoProviders ? providerTokenSource(opts, kube) : undefined;
+  const defaultToken = tokenSource(
+    { name: "default", flags: "token, --token-secret and --token-file", value: opts.token, secret: opts.tokenSecret, file: opts.tokenFile },
+    kube,
+    opts.secretRefreshMs,
+  );
+  const providerToken = opts.neoProviders
+    ? tokenSource(
+        {
+          name: "provider",
+          flags: "providerToken, --provider-token-secret and --provider-token-file",
+          value: opts.providerToken,
+          secret: opts.providerTokenSecret,
+          file: opts.providerTokenFile,
+        },
+        kube,
+        opts.secretRefreshMs,
+      )
+    : undefined;
   if (!defaultToken) log.warn("no default token: only NeoJobs with spec.credentialsSecretRef can run");
 
   const namespaces = opts.namespaces?.length ? [...new Set(opts.namespaces)] : [undefined];
@@ -196,7 +207,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
       // The default credential's wallet and the market prices, for the dashboards. Rarely
       // (default every 30 min) so it never competes with status polling for the budget.
       const client = new NeoEngineClient({
-        baseUrl: apiBase(opts.neoengineUrl),
+        baseUrl: apiBaseUrl(opts.neoengineUrl),
         token: () => defaultToken.token(),
         rateLimiter: { tier: "free", mode: "refuse", ...opts.rateLimiter },
         onRequest: (e) => {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { isNeoEngineError, NeoEngineClient, type Assignment, type RegisterProviderRequest, type RetryOptions } from "../neoengine/index.js";
+import { apiBaseUrl, isNeoEngineError, NeoEngineClient, type Assignment, type RegisterProviderRequest, type RetryOptions } from "../neoengine/index.js";
 
 // A simulated NeoEngine provider that speaks the provider protocol through the typed client:
 // it registers, heartbeats, long-polls its assignments, and "runs" each job — reporting
@@ -43,10 +43,6 @@ export interface SimProvider {
   stop(): Promise<void>;
 }
 
-function apiBase(url: string): string {
-  const trimmed = url.replace(/\/+$/, "");
-  return /\/v1$/.test(trimmed) ? trimmed : `${trimmed}/v1`;
-}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -74,7 +70,7 @@ export function simulatedStdout(a: Pick<Assignment, "image" | "command" | "args"
 export async function startSimProvider(opts: SimProviderOptions): Promise<SimProvider> {
   const log = opts.log ?? (() => {});
   const client = new NeoEngineClient({
-    baseUrl: apiBase(opts.neoengineUrl),
+    baseUrl: apiBaseUrl(opts.neoengineUrl),
     token: opts.token,
     rateLimiter: false, // provider tokens have their own (large) limits; the server still enforces them
     retry: opts.retry ?? { maxAttempts: 3 },

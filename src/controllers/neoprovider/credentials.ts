@@ -1,6 +1,6 @@
 import type { NeoProvider } from "../../api/neoprovider.js";
 import { Resources, type Clock, type KubeClient } from "../../kube/index.js";
-import { NeoEngineClient, type RequestEvent, type TokenSource } from "../../neoengine/index.js";
+import { apiBaseUrl, NeoEngineClient, type RequestEvent, type TokenSource } from "../../neoengine/index.js";
 
 // One NeoEngine client per credential: the NeoProvider's own Secret (cluster-scoped, so the
 // reference names a namespace), else the operator-wide token. The token is re-read from the
@@ -31,10 +31,6 @@ export interface ClientFactoryOptions {
   connections?: number;
 }
 
-export function apiBaseUrl(url: string): string {
-  const trimmed = url.replace(/\/+$/, "");
-  return /\/v\d+$/.test(trimmed) ? trimmed : `${trimmed}/v1`;
-}
 
 export class ProviderClients {
   private readonly clients = new Map<string, NeoEngineClient>();

@@ -2,7 +2,7 @@ import type { NeoJob } from "../../api/index.js";
 import { CredentialsError, type RemoteSession, type SessionResolver } from "../../controllers/neojob/types.js";
 import type { KubeClient } from "../../kube/index.js";
 import { clientRequestHook, trackRateBudget, type OperatorMetrics } from "../../metrics/index.js";
-import { NeoEngineClient, type Job, type RateLimiterOptions, type RequestEvent, type RetryOptions } from "../../neoengine/index.js";
+import { apiBaseUrl, NeoEngineClient, type Job, type RateLimiterOptions, type RequestEvent, type RetryOptions } from "../../neoengine/index.js";
 import { StatusPoller, type PollerLogger } from "../status/poller.js";
 import { secretRefName, secretToken, type TokenSource } from "./token-sources.js";
 
@@ -36,10 +36,6 @@ interface Entry {
   stopMetrics?: () => void;
 }
 
-export function apiBaseUrl(url: string): string {
-  const trimmed = url.replace(/\/+$/, "");
-  return /\/v1$/.test(trimmed) ? trimmed : `${trimmed}/v1`;
-}
 
 export class SessionRegistry implements SessionResolver {
   private readonly entries = new Map<string, Entry>();

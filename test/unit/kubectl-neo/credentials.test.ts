@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { parseSecretRef } from "../../../src/cli/kubectl-neo/credentials.js";
 import { configOf, flagValue } from "../../../src/cli/kubectl-neo/kube/operator-config.js";
-import { apiBaseUrl } from "../../../src/cli/kubectl-neo/neoengine.js";
+import { apiBaseUrl } from "../../../src/neoengine/index.js";
 
 describe("the operator's token Secret reference", () => {
   it("parses <namespace>/<name> with the default key, and #key", () => {

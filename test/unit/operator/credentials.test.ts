@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CredentialsError } from "../../../src/controllers/neojob/types.js";
-import { apiBaseUrl } from "../../../src/operator/credentials/sessions.js";
+import { apiBaseUrl } from "../../../src/neoengine/index.js";
 import { fileToken, parseSecretRef, secretRefName, staticToken } from "../../../src/operator/credentials/token-sources.js";
 
 describe("token sources", () => {
