@@ -132,6 +132,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     metrics,
   );
 
+  const countRequest = clientRequestHook(metrics);
   const writer = new KubeNeoJobWriter(kube, { identity, logger: log });
 
   // --- the work that only the leader does ---------------------------------------------------
@@ -196,7 +197,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
         metrics: { ...controllerMetrics(metrics), ...workqueueMetrics(metrics) },
         hooks: providerHooks(metrics),
         onRequest: (e) => {
-          clientRequestHook(metrics)(e);
+          countRequest(e);
           opts.onRequest?.({ ...e, credential: "provider" });
         },
         options: opts.providerOptions,
@@ -211,7 +212,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
         token: () => defaultToken.token(),
         rateLimiter: { tier: "free", mode: "refuse", ...opts.rateLimiter },
         onRequest: (e) => {
-          clientRequestHook(metrics)(e);
+          countRequest(e);
           opts.onRequest?.({ ...e, credential: defaultToken.name });
         },
       });
