@@ -7,10 +7,11 @@
 //  - NeoEngine requests per job lifecycle (consumer routes counted on the server, submit → Succeeded);
 //  - operator RSS with 10,000 NeoJobs (all Submitted).
 // Goals: ratio ≤ 2, ≤ 3 requests per job, ≤ 150 MiB. Sizes: NEO_BENCH_JOBS, NEO_BENCH_RSS_JOBS;
-// NEO_BENCH_OPERATOR_NODE_FLAGS adds node flags to the operator process (e.g. a heap limit).
+// NEO_BENCH_OPERATOR_NODE_FLAGS adds node flags to the operator process (e.g. a heap limit);
+// NEO_BENCH_HEAPSNAPSHOT=<dir> writes a heap snapshot of the operator there at the RSS figure.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -18,6 +19,7 @@ import { startControlPlane } from "../src/devcluster/control-plane.js";
 import { reapOrphans } from "../src/devcluster/processes.js";
 import { cacheDir } from "../src/devcluster/versions.js";
 import { Informer, installCrds, KubeClient, kubeListerWatcher, Resources, type KubeObject } from "../src/kube/index.js";
+import { FINALIZER_POLICY_NAME } from "../src/api/index.js";
 import { NeoEngineClient } from "../src/neoengine/index.js";
 import { startNetworkServer } from "../src/network/index.js";
 import { useKeepAliveAgent } from "../src/operator/kube-agent.js";
@@ -26,8 +28,17 @@ import { startSimProvider } from "../src/simprovider/index.js";
 const JOBS = Number(process.env.NEO_BENCH_JOBS ?? 1000);
 const RSS_JOBS = Number(process.env.NEO_BENCH_RSS_JOBS ?? 10_000);
 const CONCURRENCY = 16;
+const ADMISSION_POLICY_BINDING = {
+  apiVersion: "admissionregistration.k8s.io/v1",
+  kind: "MutatingAdmissionPolicyBinding",
+  plural: "mutatingadmissionpolicybindings",
+  namespaced: false,
+} as const;
 /** Extra node flags for the operator process, e.g. "--max-old-space-size=96" (a memory-limited pod). */
 const nodeFlags = (process.env.NEO_BENCH_OPERATOR_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+const heapSnapshotDir = process.env.NEO_BENCH_HEAPSNAPSHOT;
+/** NEO_BENCH_ADMISSION_POLICY=0 runs without the finalizer admission policy (the operator adds it). */
+const withAdmissionPolicy = process.env.NEO_BENCH_ADMISSION_POLICY !== "0";
 const CONSUMER_ROUTES = ["POST /v1/jobs", "GET /v1/jobs", "GET /v1/jobs/:jobId", "GET /v1/jobs/:jobId/results", "POST /v1/jobs/:jobId/cancel"];
 
 /**
@@ -77,6 +88,34 @@ function rssOf(pid: number): { rssMiB: number; peakMiB: number } {
   return { rssMiB: +(kb("VmRSS") / 1024).toFixed(1), peakMiB: +(kb("VmHWM") / 1024).toFixed(1) };
 }
 
+/** CPU seconds (user + system) of a process, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds per process of interest: the control plane's components, this process, the operator. */
+function cpuSnapshot(stateDir: string, operatorPid?: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  const pids = join(stateDir, "pids");
+  for (const f of readdirSync(pids)) {
+    const { pid } = JSON.parse(readFileSync(join(pids, f), "utf8")) as { pid: number };
+    out[f.replace(/\.pid$/, "")] = cpuSecondsOf(pid);
+  }
+  out["bench (client, network server)"] = cpuSecondsOf(process.pid);
+  if (operatorPid) out.operator = cpuSecondsOf(operatorPid);
+  return out;
+}
+
+function cpuDelta(from: Record<string, number>, to: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.keys(to).map((k) => [k, +((to[k]! - (from[k] ?? 0)) || 0).toFixed(2)]));
+}
+
 async function freePort(): Promise<number> {
   const { createServer } = await import("node:net");
   return new Promise((resolve) => {
@@ -92,6 +131,29 @@ async function scrapeMemory(port: number): Promise<Record<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? NaN) / 1048576;
   return { heapUsedMiB: +value("nodejs_heap_size_used_bytes").toFixed(1), heapTotalMiB: +value("nodejs_heap_size_total_bytes").toFixed(1) };
+}
+
+/** Signals the operator (started with --heapsnapshot-signal) and waits until the snapshot is written. */
+async function heapSnapshot(pid: number, dir: string): Promise<void> {
+  const { readdirSync, statSync } = await import("node:fs");
+  const snapshots = () => readdirSync(dir).filter((f) => f.endsWith(".heapsnapshot"));
+  const before = new Set(snapshots());
+  process.kill(pid, "SIGUSR2");
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const fresh = snapshots().filter((f) => !before.has(f));
+    if (fresh.length > 0) {
+      const file = join(dir, fresh[0]!);
+      const size = statSync(file).size;
+      await sleep(2000);
+      if (statSync(file).size === size) {
+        log(`heap snapshot: ${file}`);
+        return;
+      }
+    }
+    if (Date.now() > deadline) throw new Error("no heap snapshot within 120 s");
+    await sleep(500);
+  }
 }
 
 async function routeCounts(get: () => Record<string, number>): Promise<number> {
@@ -114,6 +176,7 @@ export async function run(): Promise<Record<string, unknown>> {
     useKeepAliveAgent(kc);
     const kube = new KubeClient(kc);
     await installCrds(kube);
+    if (!withAdmissionPolicy) await kube.delete(ADMISSION_POLICY_BINDING, { name: FINALIZER_POLICY_NAME });
     for (const ns of ["bench-raw", "bench-op"]) await kube.create(Resources.namespace, { metadata: { name: ns } });
 
     const unlimited = { perMinute: 10_000_000, perDay: 1_000_000_000 };
@@ -129,6 +192,7 @@ export async function run(): Promise<Record<string, unknown>> {
     log(`raw bound: ${JOBS} × (create + POST /jobs + status patch), concurrency ${CONCURRENCY}`);
     const client = new NeoEngineClient({ baseUrl: `${network.url}/v1`, token, rateLimiter: false });
     const rawIds: string[] = [];
+    const rawCpu = cpuSnapshot(dir);
     const rawStart = performance.now();
     await pool(
       Array.from({ length: JOBS }, (_, i) => `raw-${i}`),
@@ -144,21 +208,12 @@ export async function run(): Promise<Record<string, unknown>> {
       },
     );
     const rawMs = performance.now() - rawStart;
+    const rawCpuSeconds = cpuDelta(rawCpu, cpuSnapshot(dir));
     log(`raw bound ${rawMs.toFixed(0)} ms; cancelling the raw jobs`);
     await pool(rawIds, CONCURRENCY, async (id) => void (await client.cancelJob(id)));
     await client.close();
 
     // ---- the operator (child process) ------------------------------------------------------
-    const provider = await startSimProvider({
-      neoengineUrl: network.url,
-      token: await network.admin.createToken("farm", { provider: true }),
-      resources: { cpu: 100000, memory: "100000Gi", gpu: 0 },
-      prices: { cpu: "0.01", memory: "0.001", gpu: "0" },
-      jobDurationMs: 2000,
-      progressSteps: 1,
-      assignmentWaitSeconds: 5,
-    });
-    cleanups.unshift(() => provider.stop());
     log("compiling the operator");
     const entry = compiledOperator();
     const metricsPort = await freePort();
@@ -166,12 +221,13 @@ export async function run(): Promise<Record<string, unknown>> {
       process.execPath,
       [
         ...nodeFlags,
+        ...(heapSnapshotDir ? ["--heapsnapshot-signal=SIGUSR2"] : []),
         entry,
         "--kubeconfig", cp.kubeconfigPath, "--neoengine-url", network.url, "--token-file", tokenFile,
         "--namespace", "bench-op", "--concurrency", String(CONCURRENCY), "--tier", "enterprise",
         "--poll-min-interval", "1000", "--metrics-addr", `127.0.0.1:${metricsPort}`, "--health-addr", "127.0.0.1:0",
       ],
-      { env: { ...process.env, NEO_LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] },
+      { env: { ...process.env, NEO_LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"], ...(heapSnapshotDir ? { cwd: heapSnapshotDir } : {}) },
     );
     const child = operator;
     cleanups.unshift(async () => {
@@ -199,15 +255,29 @@ export async function run(): Promise<Record<string, unknown>> {
     const before = await routeCounts(network.admin.requestCounts);
     log(`operator: creating ${JOBS} NeoJobs at once`);
     const names = Array.from({ length: JOBS }, (_, i) => `job-${i}`);
+    const opCpu = cpuSnapshot(dir, child.pid);
     const opStart = performance.now();
     await pool(names, CONCURRENCY, async (name) => {
       appliedAt.set(name, performance.now());
       await kube.create(Resources.neoJob, manifest(name), "bench-op");
     });
     while (names.some((n) => !submittedAt.has(n))) await sleep(50);
+    const opCpuSeconds = cpuDelta(opCpu, cpuSnapshot(dir, child.pid));
     const opMs = Math.max(...names.map((n) => submittedAt.get(n)!)) - opStart;
     const latencies = names.map((n) => submittedAt.get(n)! - appliedAt.get(n)!).sort((a, b) => a - b);
     log(`all Submitted after ${opMs.toFixed(0)} ms; waiting for Succeeded`);
+    // The provider starts once every job is Submitted: the submission figure then compares the
+    // same work as the raw bound (no Running/Succeeded writes of early jobs competing with it).
+    const provider = await startSimProvider({
+      neoengineUrl: network.url,
+      token: await network.admin.createToken("farm", { provider: true }),
+      resources: { cpu: 100000, memory: "100000Gi", gpu: 0 },
+      prices: { cpu: "0.01", memory: "0.001", gpu: "0" },
+      jobDurationMs: 2000,
+      progressSteps: 1,
+      assignmentWaitSeconds: 5,
+    });
+    cleanups.unshift(() => provider.stop());
     const lifecycleDeadline = Date.now() + 10 * 60_000;
     while (names.some((n) => !succeeded.has(n)) && Date.now() < lifecycleDeadline) await sleep(200);
     const finished = names.filter((n) => succeeded.has(n)).length;
@@ -223,6 +293,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const allSubmitted = more.every((n) => submittedAt.has(n));
     await sleep(5000);
     const rss = { ...rssOf(child.pid!), ...(await scrapeMemory(metricsPort).catch(() => ({}))) };
+    if (heapSnapshotDir) await heapSnapshot(child.pid!, heapSnapshotDir);
 
     return {
       jobs: JOBS,
@@ -231,6 +302,8 @@ export async function run(): Promise<Record<string, unknown>> {
       allSubmittedMs: Math.round(opMs),
       ratio: +(opMs / rawMs).toFixed(2),
       ratioGoal: 2,
+      admissionPolicy: withAdmissionPolicy,
+      cpuSeconds: { raw: rawCpuSeconds, operator: opCpuSeconds },
       applyToSubmittedMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1)!) },
       lifecycle: {
         succeeded: finished,

@@ -48,7 +48,10 @@ export function withoutHelmLabels<T>(value: T): T {
 }
 
 /** Absolute path → content of deploy/ (except deploy/prometheus, see render.ts). */
-export function renderDeployFiles(helmOutput = helmTemplate()): Map<string, string> {
+/** deploy/ targets the pinned Kubernetes (1.36+), which serves MutatingAdmissionPolicy. */
+export const DEPLOY_API_VERSIONS = ["--api-versions", "admissionregistration.k8s.io/v1/MutatingAdmissionPolicy"];
+
+export function renderDeployFiles(helmOutput = helmTemplate(DEPLOY_API_VERSIONS)): Map<string, string> {
   const files = new Map<string, string>();
   const bySource = new Map<string, K8sObject[]>();
   for (const { source, object } of parseManifests(helmOutput)) {

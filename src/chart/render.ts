@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { z } from "zod";
+import { admissionPolicies } from "../api/admission.js";
 import { helmRuleGroups, plainRuleGroups } from "../metrics/dashboard/alerts.js";
 import { renderDashboardJson } from "../metrics/dashboard/build.js";
 import { CHART_DIR, CRD_SOURCE_DIR, DEPLOY_DIR } from "./paths.js";
@@ -69,6 +70,21 @@ ${body}
 `;
 }
 
+/** The API whose presence (helm install reads the cluster's discovery) gates the admission policy. */
+export const ADMISSION_POLICY_API = "admissionregistration.k8s.io/v1/MutatingAdmissionPolicy";
+
+/** templates/admission-policy.yaml: the NeoJob finalizer policy from src/api/admission.ts. */
+export function renderAdmissionPolicyTemplate(): string {
+  const labelled = admissionPolicies().map((o) => ({ ...o, metadata: { ...o.metadata, labels: { __LABELS__: "" } } }));
+  const docs = labelled
+    .map((o) => stringify(o, { lineWidth: 0 }).replace(/^( *)__LABELS__: ""\n/m, (_m, indent: string) => `${indent}{{- include "neoengine-operator.labels" . | nindent ${indent.length} }}\n`))
+    .join("---\n");
+  return `{{- /* ${GENERATED} */}}
+{{- if and .Values.admissionPolicy.enabled (.Capabilities.APIVersions.Has "${ADMISSION_POLICY_API}") }}
+${docs}{{- end }}
+`;
+}
+
 /** Absolute path → content of every generated file that needs no helm binary. */
 export function renderGeneratedFiles(): Map<string, string> {
   const files = new Map<string, string>();
@@ -76,6 +92,7 @@ export function renderGeneratedFiles(): Map<string, string> {
   for (const [name, content] of renderChartCrds()) files.set(join(CHART_DIR, "crds", name), content);
   files.set(join(CHART_DIR, "files", "dashboard.json"), renderDashboardJson());
   files.set(join(CHART_DIR, "templates", "prometheusrule.yaml"), renderPrometheusRuleTemplate());
+  files.set(join(CHART_DIR, "templates", "admission-policy.yaml"), renderAdmissionPolicyTemplate());
   files.set(join(DEPLOY_DIR, "prometheus", "neoengine-operator.rules.yaml"), renderPlainRules());
   return files;
 }

@@ -65,6 +65,17 @@ export const chartValuesSchema = z
       .strict()
       .prefault({}),
     rbac: z.object({ create: z.boolean().default(true).describe("Create the ClusterRole, Role and bindings.") }).strict().prefault({}),
+    admissionPolicy: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Install a MutatingAdmissionPolicy that adds the NeoJob finalizer at create time (saves the operator one write per NeoJob). Only installed where the cluster serves admissionregistration.k8s.io/v1 MutatingAdmissionPolicy (Kubernetes 1.36+); without it the operator adds the finalizer itself.",
+          ),
+      })
+      .strict()
+      .prefault({}),
     resources: resources.default({ requests: { cpu: "50m", memory: "96Mi" }, limits: { memory: "256Mi" } }),
     podAnnotations: stringMap.default({}).describe("Extra annotations of the operator Pods."),
     podLabels: stringMap.default({}).describe("Extra labels of the operator Pods."),

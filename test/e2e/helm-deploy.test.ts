@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { helmTemplate, renderDeployFiles, withoutHelmLabels, type K8sObject } from "../../src/chart/deploy.js";
+import { DEPLOY_API_VERSIONS, helmTemplate, renderDeployFiles, withoutHelmLabels, type K8sObject } from "../../src/chart/deploy.js";
 import { DEPLOY_DIR, DEPLOY_NAMESPACE, REPO_ROOT } from "../../src/chart/paths.js";
 import { coreApi, kubectl } from "../helpers/cluster.js";
 
@@ -18,7 +18,7 @@ describe("deploy/ (kustomize)", () => {
   const helmOut = helmTemplate(["--include-crds"], inject("binaries").helm);
 
   it("the committed files are what `npm run generate:chart` writes from helm template", () => {
-    const expected = renderDeployFiles(helmTemplate([], inject("binaries").helm));
+    const expected = renderDeployFiles(helmTemplate(DEPLOY_API_VERSIONS, inject("binaries").helm));
     for (const [path, content] of expected) {
       expect(existsSync(path), `${relative(REPO_ROOT, path)} missing: npm run generate:chart`).toBe(true);
       expect(readFileSync(path, "utf8"), relative(REPO_ROOT, path)).toBe(content);
