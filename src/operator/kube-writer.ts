@@ -6,8 +6,19 @@ import { EventRecorder, isAlreadyExists, patchStatus, Resources, type KubeClient
 // the resourceVersion the reconcile read, so a stale cache turns into a 409 (retried) rather
 // than a lost update.
 
-const EVENT_QUEUE_CAPACITY = 1000;
-const EVENT_SENDERS = 4;
+const EVENT_QUEUE_CAPACITY = 10_000;
+/**
+ * Events are sent one at a time: they share the apiserver with the status writes that users wait
+ * for, and a burst of thousands of NeoJobs should spend the apiserver on those first. The backlog
+ * drains once the burst is over.
+ */
+const EVENT_SENDERS = 1;
+
+/** What an Event needs of its object: a reference, not the object (the backlog can be long). */
+function referenceOf(job: NeoJob): KubeObject {
+  const { name, namespace, uid, resourceVersion } = job.metadata;
+  return { apiVersion: job.apiVersion, kind: job.kind, metadata: { name, namespace, uid, resourceVersion } } as KubeObject;
+}
 
 export class KubeNeoJobWriter implements NeoJobWriter {
   private readonly events: EventRecorder;
@@ -69,12 +80,12 @@ export class KubeNeoJobWriter implements NeoJobWriter {
       this.droppedEvents++;
       return;
     }
-    this.backlog.push({ job, type, reason, message });
+    this.backlog.push({ regarding: referenceOf(job), type, reason, message });
     this.pump();
   }
 
   droppedEvents = 0;
-  private readonly backlog: Array<{ job: NeoJob; type: EventType; reason: string; message: string }> = [];
+  private readonly backlog: Array<{ regarding: KubeObject; type: EventType; reason: string; message: string }> = [];
   private sending = 0;
 
   private pump(): void {
@@ -82,7 +93,7 @@ export class KubeNeoJobWriter implements NeoJobWriter {
       const e = this.backlog.shift()!;
       this.sending++;
       void this.events
-        .record(e.job as unknown as KubeObject, e.type, e.reason, e.message)
+        .record(e.regarding, e.type, e.reason, e.message)
         .finally(() => {
           this.sending--;
           this.pump();

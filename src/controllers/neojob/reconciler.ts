@@ -8,12 +8,16 @@ import { submitJob } from "./phases/submit.js";
 import { applySuspend } from "./phases/suspend.js";
 import { trackRemoteJob } from "./phases/track.js";
 import { expireFinished } from "./phases/ttl.js";
+import { keyOf } from "../../kube/client/resource.js";
 import { JobScope } from "./scope.js";
 import { done, requeueAfter, type Action, type ReconcilerOptions } from "./types.js";
 
 // The NeoJob reconciler: build a scope, run the phases in order, write status once, return an
 // action. Apply phases run while the object lives; the cleanup phase replaces them all once
 // deletionTimestamp is set. Errors from any phase go through the one error policy.
+
+/** A cache read older than our own last write is retried after this long (if its watch event has not come first). */
+const STALE_READ_REQUEUE_MS = 250;
 
 type Phase = (scope: JobScope, deps: ReconcilerOptions) => Promise<void>;
 
@@ -40,12 +44,13 @@ export class NeoJobReconciler {
   }
 
   /**
-   * Our own latest writes per key, with the resourceVersions they superseded. The informer's
-   * cache lags behind our writes; reconciling a version we know we replaced would only earn a
-   * 409 and a retry (and, without the marker, could repeat work), so we use our copy instead
-   * until the cache has caught up.
+   * resourceVersions our own writes superseded, per key. The informer's cache lags behind our
+   * writes; reconciling a version we know we replaced would only earn a 409 and a retry (and
+   * could repeat work). Such a read is skipped: the watch event of our write enqueues the key
+   * again in a moment, and a short requeue covers a watch that is slow to deliver it. Only the
+   * versions are kept, not copies of the objects (memory with thousands of NeoJobs).
    */
-  private readonly ownWrites = new Map<string, { superseded: Set<string>; job: NeoJob }>();
+  private readonly ownWrites = new Map<string, { uid: string; superseded: Set<string> }>();
 
   /** Reconciles one object as read from the cache (undefined = gone). */
   async reconcile(raw: unknown, key?: string): Promise<Action> {
@@ -62,12 +67,12 @@ export class NeoJobReconciler {
     return this.reconcileJob(parsed.value);
   }
 
-  private freshest(job: NeoJob): NeoJob {
-    const key = `${job.metadata.namespace}/${job.metadata.name}`;
+  /** True when `job` is a version our own writes have already replaced. */
+  private isSuperseded(key: string, job: NeoJob): boolean {
     const own = this.ownWrites.get(key);
-    if (own && own.job.metadata.uid === job.metadata.uid && own.superseded.has(job.metadata.resourceVersion ?? "")) return structuredClone(own.job);
+    if (own && own.uid === job.metadata.uid && own.superseded.has(job.metadata.resourceVersion ?? "")) return true;
     this.ownWrites.delete(key);
-    return job;
+    return false;
   }
 
   private rememberWrites(scope: JobScope, readRv: string | undefined): void {
@@ -78,11 +83,12 @@ export class NeoJobReconciler {
     superseded.add(readRv);
     // Versions written in between (e.g. finalizer, then marker) are superseded as well.
     for (const v of scope.writtenVersions) if (v !== rv) superseded.add(v);
-    this.ownWrites.set(scope.key, { superseded, job: structuredClone(scope.job) });
+    this.ownWrites.set(scope.key, { uid: scope.job.metadata.uid ?? "", superseded });
   }
 
-  async reconcileJob(input: NeoJob): Promise<Action> {
-    const job = this.freshest(input);
+  async reconcileJob(job: NeoJob): Promise<Action> {
+    const key = keyOf({ namespace: job.metadata.namespace, name: job.metadata.name });
+    if (this.isSuperseded(key, job)) return requeueAfter(STALE_READ_REQUEUE_MS);
     const readRv = job.metadata.resourceVersion;
     const scope = new JobScope(job, this.now());
     try {

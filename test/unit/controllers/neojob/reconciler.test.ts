@@ -115,21 +115,24 @@ describe("NeoJob reconciler: submit", () => {
     expect(getCondition(writer.current.status!, "Synced")?.status).toBe("True");
   });
 
-  it("a stale cache read after our own write reconciles our copy: no 409, no second POST", async () => {
+  it("a stale cache read after our own write is skipped and retried: no 409, no second POST", async () => {
     const { writer, session, reconciler } = setup();
     const stale = writer.read(); // what the informer still holds after the writes below
     await reconciler.reconcile(stale, "ns/hello");
     expect(writer.current.status?.jobId).toBe("job_1");
+    const writes = writer.calls.length;
     session.setRemote({ id: "job_1", status: "running", provider: "prov_a", progress: 20 });
-    expect(await reconciler.reconcile(stale, "ns/hello")).toEqual({ kind: "done" });
-    expect(writer.calls.filter((c) => c.op === "conflict")).toHaveLength(0);
+    expect(await reconciler.reconcile(stale, "ns/hello")).toEqual({ kind: "requeueAfter", ms: 250 });
+    expect(writer.calls).toHaveLength(writes);
     expect(session.count("submit")).toBe(1);
-    expect(writer.current.status).toMatchObject({ phase: "Running", progress: 20 });
     // Once the cache has caught up, it is the source again.
+    await reconciler.reconcile(writer.read(), "ns/hello");
+    expect(writer.current.status).toMatchObject({ phase: "Running", progress: 20 });
     session.setRemote({ id: "job_1", status: "running", provider: "prov_a", progress: 60 });
     await reconciler.reconcile(writer.read(), "ns/hello");
     expect(writer.current.status?.progress).toBe(60);
     expect(writer.calls.filter((c) => c.op === "conflict")).toHaveLength(0);
+    expect(session.count("submit")).toBe(1);
   });
 
   it("a Retry-After longer than the backoff wins", async () => {
