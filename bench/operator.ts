@@ -9,7 +9,7 @@
 // Goals: ratio ≤ 2, ≤ 3 requests per job, ≤ 150 MiB. Sizes: NEO_BENCH_JOBS, NEO_BENCH_RSS_JOBS;
 // NEO_BENCH_OPERATOR_NODE_FLAGS adds node flags to the operator process (e.g. a heap limit);
 // NEO_BENCH_HEAPSNAPSHOT=<dir> writes a heap snapshot of the operator there at the RSS figure.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,7 +22,6 @@ import { Informer, installCrds, KubeClient, kubeListerWatcher, Resources, type K
 import { FINALIZER_POLICY_NAME } from "../src/api/index.js";
 import { NeoEngineClient } from "../src/neoengine/index.js";
 import { startNetworkServer } from "../src/network/index.js";
-import { useKeepAliveAgent } from "../src/operator/kube-agent.js";
 import { startSimProvider } from "../src/simprovider/index.js";
 
 const JOBS = Number(process.env.NEO_BENCH_JOBS ?? 1000);
@@ -37,6 +36,8 @@ const ADMISSION_POLICY_BINDING = {
 /** Extra node flags for the operator process, e.g. "--max-old-space-size=96" (a memory-limited pod). */
 const nodeFlags = (process.env.NEO_BENCH_OPERATOR_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 const heapSnapshotDir = process.env.NEO_BENCH_HEAPSNAPSHOT;
+/** NEO_BENCH_APISERVER_PROFILE=<file>: a 10 s CPU profile of kube-apiserver from the start of the burst (go tool pprof). */
+const apiserverProfile = process.env.NEO_BENCH_APISERVER_PROFILE;
 /** NEO_BENCH_ADMISSION_POLICY=0 runs without the finalizer admission policy (the operator adds it). */
 const withAdmissionPolicy = process.env.NEO_BENCH_ADMISSION_POLICY !== "0";
 const CONSUMER_ROUTES = ["POST /v1/jobs", "GET /v1/jobs", "GET /v1/jobs/:jobId", "GET /v1/jobs/:jobId/results", "POST /v1/jobs/:jobId/cancel"];
@@ -172,8 +173,7 @@ export async function run(): Promise<Record<string, unknown>> {
   try {
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfigPath);
-    // The raw bound is the best a client can do: keep-alive connections, like the operator's.
-    useKeepAliveAgent(kc);
+    // The raw bound is the best a client can do: KubeClient keeps connections alive, like the operator's.
     const kube = new KubeClient(kc);
     await installCrds(kube);
     if (!withAdmissionPolicy) await kube.delete(ADMISSION_POLICY_BINDING, { name: FINALIZER_POLICY_NAME });
@@ -256,6 +256,15 @@ export async function run(): Promise<Record<string, unknown>> {
     log(`operator: creating ${JOBS} NeoJobs at once`);
     const names = Array.from({ length: JOBS }, (_, i) => `job-${i}`);
     const opCpu = cpuSnapshot(dir, child.pid);
+    const profiling = apiserverProfile
+      ? new Promise((resolve) =>
+          execFile(
+            "curl",
+            ["-sk", "--cert", join(dir, "admin.crt"), "--key", join(dir, "admin.key"), "-o", apiserverProfile, `${cp.server}/debug/pprof/profile?seconds=10`],
+            resolve,
+          ),
+        )
+      : undefined;
     const opStart = performance.now();
     await pool(names, CONCURRENCY, async (name) => {
       appliedAt.set(name, performance.now());
@@ -263,6 +272,7 @@ export async function run(): Promise<Record<string, unknown>> {
     });
     while (names.some((n) => !submittedAt.has(n))) await sleep(50);
     const opCpuSeconds = cpuDelta(opCpu, cpuSnapshot(dir, child.pid));
+    await profiling;
     const opMs = Math.max(...names.map((n) => submittedAt.get(n)!)) - opStart;
     const latencies = names.map((n) => submittedAt.get(n)! - appliedAt.get(n)!).sort((a, b) => a - b);
     log(`all Submitted after ${opMs.toFixed(0)} ms; waiting for Succeeded`);
