@@ -37,6 +37,7 @@ const ADMISSION_POLICY_BINDING = {
 const nodeFlags = (process.env.NEO_BENCH_OPERATOR_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 const heapSnapshotDir = process.env.NEO_BENCH_HEAPSNAPSHOT;
 /** NEO_BENCH_APISERVER_PROFILE=<file>: a 10 s CPU profile of kube-apiserver from the start of the burst (go tool pprof). */
+if (process.env.NEO_BENCH_APISERVER_PROFILE) process.env.NEO_APISERVER_PROFILING = "1";
 const apiserverProfile = process.env.NEO_BENCH_APISERVER_PROFILE;
 /** NEO_BENCH_ADMISSION_POLICY=0 runs without the finalizer admission policy (the operator adds it). */
 const withAdmissionPolicy = process.env.NEO_BENCH_ADMISSION_POLICY !== "0";

@@ -121,7 +121,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
       "--service-cluster-ip-range=10.96.0.0/16",
       "--allow-privileged=true",
-      "--profiling=false",
+      // NEO_APISERVER_PROFILING=1 serves /debug/pprof (the operator benchmark can profile a burst).
+      `--profiling=${process.env.NEO_APISERVER_PROFILING === "1"}`,
       `--cert-dir=${join(dir, "apiserver-certs")}`,
     ]);
     const tls = new Agent({
