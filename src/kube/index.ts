@@ -1,5 +1,8 @@
 // Public surface of src/kube: the only code that talks to the apiserver.
-export { KubeClient, KubeRequestTimeoutError, loadKubeConfig, type KubeClientOptions } from "./client/kube-client.js";
+export { KubeClient, KubeRequestTimeoutError, loadKubeConfig, type KubeClientOptions, type KubeClientSource } from "./client/kube-client.js";
+export { HttpMethod, PatchContentType } from "./client/http-method.js";
+export { loadKubeConnection, inClusterConnection, SERVICE_ACCOUNT_DIR, type LoadKubeConnectionOptions } from "./client/load-connection.js";
+export { isKubeConnection, type KubeConnection, type KubeCredentials, type TlsMaterial } from "./client/connection.js";
 export type { DeleteOptions, ListOptions, ListResult, RequestOptions, WatchEvent, WatchHandle, WatchOptions } from "./client/kube-client.js";
 export { KubeApiError, isAlreadyExists, isConflict, isGone, isInvalid, isNotFound, statusCodeOf, toKubeApiError } from "./client/errors.js";
 export { Resources, collectionPath, keyOf, objectPath, refOfKey, refOfObject, type ObjectRef, type ResourceType } from "./client/resource.js";

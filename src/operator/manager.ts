@@ -1,5 +1,4 @@
 import { hostname } from "node:os";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { pino, type Logger as PinoLogger } from "pino";
 import { NeoJobReconciler } from "../controllers/neojob/reconciler.js";
 import { startNeoProviderController, type NeoProviderController } from "../controllers/neoprovider/index.js";
@@ -11,7 +10,7 @@ import {
   KubeLeaseStore,
   LeaderElector,
   kubeListerWatcher,
-  loadKubeConfig,
+  loadKubeConnection,
   Resources,
   type KubeObject,
 } from "../kube/index.js";
@@ -31,7 +30,6 @@ import {
 import { SessionRegistry } from "./credentials/sessions.js";
 import { fileToken, parseSecretRef, secretToken, staticToken, type TokenSource } from "./credentials/token-sources.js";
 import { startHealthServer, startMetricsServer, type ListeningServer } from "./http-servers.js";
-import { useKeepAliveAgent } from "./kube-agent.js";
 import { KubeNeoJobWriter } from "./kube-writer.js";
 import type { OperatorOptions } from "./options.js";
 
@@ -80,8 +78,8 @@ function namespaceOf(key: string): string {
 export async function startOperator(opts: OperatorOptions): Promise<RunningOperator> {
   if (!opts.neoengineUrl) throw new Error("neoengineUrl (--neoengine-url) is required");
   const log: PinoLogger = opts.logger ?? pino({ name: "neoengine-operator", level: process.env.NEO_LOG_LEVEL ?? "info" });
-  const kc: KubeConfig = useKeepAliveAgent(typeof opts.kubeconfig === "object" ? opts.kubeconfig : loadKubeConfig(opts.kubeconfig));
-  const kube = new KubeClient(kc);
+  // A given KubeConfig is used as is; a path (or nothing) goes through the light loader (no client-node).
+  const kube = new KubeClient(typeof opts.kubeconfig === "object" ? opts.kubeconfig : await loadKubeConnection(opts.kubeconfig));
   const metrics: OperatorMetrics = opts.metrics ?? operatorMetrics();
   const identity = opts.identity ?? `${hostname()}-${process.pid}`;
   const defaultToken = tokenSource(

@@ -1,13 +1,17 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger as PinoLogger } from "pino";
+import type { KubeConnection } from "../kube/index.js";
 import type { OperatorMetrics } from "../metrics/index.js";
 import type { NeoProviderOptions } from "../controllers/neoprovider/index.js";
 import type { RateLimiterOptions, RequestEvent, RetryOptions } from "../neoengine/index.js";
 
 /** Options of startOperator(); the CLI flags and NEOENGINE_* variables map onto these. */
 export interface OperatorOptions {
-  /** A kubeconfig path or a loaded KubeConfig; else in-cluster, else $KUBECONFIG / ~/.kube/config. */
-  kubeconfig?: string | KubeConfig;
+  /**
+   * A kubeconfig path, a loaded KubeConnection (loadKubeConnection) or a client-node KubeConfig;
+   * else in-cluster, else $KUBECONFIG / ~/.kube/config.
+   */
+  kubeconfig?: string | KubeConnection | KubeConfig;
   /** NeoEngine network URL (with or without the /v1 suffix). */
   neoengineUrl: string;
   /** Default token, given directly (in-process use: demo, tests). Never logged. */

@@ -1,5 +1,4 @@
-import { HttpMethod } from "@kubernetes/client-node";
-import type { KubeClient } from "../../kube/index.js";
+import { HttpMethod, type KubeClient } from "../../kube/index.js";
 import { JOB_CONTAINER } from "./labels.js";
 
 // Reads a container's log through the Pods log API (GET .../pods/{name}/log). src/kube's client

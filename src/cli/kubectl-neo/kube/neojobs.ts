@@ -2,10 +2,10 @@
 // failures translated into messages a person can act on: cluster unreachable, CRD missing,
 // NeoJob not found, forbidden.
 
-import { HttpMethod } from "@kubernetes/client-node";
 import { API_VERSION, GROUP, NEOJOB_PLURAL, VERSION } from "../../../api/group.js";
 import { safeParseNeoJob, type NeoJob } from "../../../api/index.js";
 import { KubeApiError, statusCodeOf } from "../../../kube/client/errors.js";
+import { HttpMethod } from "../../../kube/client/http-method.js";
 import type { WatchEvent } from "../../../kube/client/kube-client.js";
 import { Resources } from "../../../kube/client/resource.js";
 import { CliError, EXIT, apiError } from "../errors.js";
