@@ -19,22 +19,33 @@ export function staticToken(value: string, name = "default"): TokenSource {
   return { name, token: async () => token, invalidate() {} };
 }
 
-/** A token file (e.g. a mounted Secret): re-read whenever its mtime changes. */
-export function fileToken(path: string, name = "default"): TokenSource {
-  let cached: { mtimeMs: number; token: string } | undefined;
+/**
+ * A token file (e.g. a mounted Secret): re-read whenever its mtime changes. The mtime is checked
+ * at most every `checkEveryMs` (default 1 s): the token is needed for every request, and a stat
+ * per request costs real CPU under load, while a mounted Secret changes on the kubelet's sync
+ * period (about a minute) anyway. A 401 (invalidate) re-reads at once.
+ */
+export function fileToken(path: string, name = "default", opts: { checkEveryMs?: number; now?: () => number } = {}): TokenSource {
+  const checkEveryMs = opts.checkEveryMs ?? 1000;
+  const now = opts.now ?? Date.now;
+  let cached: { mtimeMs: number; token: string; checkedAt: number } | undefined;
   return {
     name,
     async token() {
+      if (cached && now() - cached.checkedAt < checkEveryMs) return cached.token;
       let mtimeMs: number;
       try {
         mtimeMs = (await stat(path)).mtimeMs;
       } catch {
         throw new CredentialsError("CredentialsNotFound", `token file ${path} cannot be read`);
       }
-      if (cached && cached.mtimeMs === mtimeMs) return cached.token;
+      if (cached && cached.mtimeMs === mtimeMs) {
+        cached.checkedAt = now();
+        return cached.token;
+      }
       const token = (await readFile(path, "utf8")).trim();
       if (!token) throw new CredentialsError("CredentialsInvalid", `token file ${path} is empty`);
-      cached = { mtimeMs, token };
+      cached = { mtimeMs, token, checkedAt: now() };
       return token;
     },
     invalidate() {

@@ -7,15 +7,23 @@ import { apiBaseUrl } from "../../../src/neoengine/index.js";
 import { fileToken, parseSecretRef, secretRefName, staticToken } from "../../../src/operator/credentials/token-sources.js";
 
 describe("token sources", () => {
-  it("a token file is re-read when it changes (rotation without restart)", async () => {
+  it("a token file is re-read when it changes (rotation without restart), checked at most once a second", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "tok-")), "token");
     writeFileSync(path, "neo_first\n");
     utimesSync(path, 1000, 1000);
-    const source = fileToken(path);
+    let now = 0;
+    const source = fileToken(path, "default", { now: () => now });
     expect(await source.token()).toBe("neo_first");
     writeFileSync(path, "neo_second");
     utimesSync(path, 2000, 2000);
+    now = 999;
+    expect(await source.token()).toBe("neo_first"); // within the check interval: no stat
+    now = 1000;
     expect(await source.token()).toBe("neo_second");
+    writeFileSync(path, "neo_third");
+    utimesSync(path, 3000, 3000);
+    source.invalidate(); // a 401: re-read at once
+    expect(await source.token()).toBe("neo_third");
     expect(source.name).toBe("default");
   });
 
