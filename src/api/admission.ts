@@ -8,6 +8,9 @@ import { FINALIZER_CANCEL_JOB, GROUP, NEOJOB_PLURAL } from "./group.js";
 
 export const FINALIZER_POLICY_NAME = `neojob-finalizer.${GROUP}`;
 
+/** Namespaces labelled `neoengine.dev/finalizer-policy: disabled` are left out (the operator adds the finalizer there). */
+export const LABEL_FINALIZER_POLICY = `${GROUP}/finalizer-policy`;
+
 export interface AdmissionPolicyObject {
   apiVersion: "admissionregistration.k8s.io/v1";
   kind: "MutatingAdmissionPolicy" | "MutatingAdmissionPolicyBinding";
@@ -42,7 +45,10 @@ export function neoJobFinalizerPolicyBinding(): AdmissionPolicyObject {
     apiVersion: "admissionregistration.k8s.io/v1",
     kind: "MutatingAdmissionPolicyBinding",
     metadata: { name: FINALIZER_POLICY_NAME },
-    spec: { policyName: FINALIZER_POLICY_NAME },
+    spec: {
+      policyName: FINALIZER_POLICY_NAME,
+      matchResources: { namespaceSelector: { matchExpressions: [{ key: LABEL_FINALIZER_POLICY, operator: "NotIn", values: ["disabled"] }] } },
+    },
   };
 }
 

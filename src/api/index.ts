@@ -5,4 +5,4 @@ export * from "./neojob.js";
 export * from "./neoprovider.js";
 export * from "./parse.js";
 export { allCrds, neoJobCrd, neoProviderCrd, type CustomResourceDefinition, type PrinterColumn } from "./crd.js";
-export { admissionPolicies, FINALIZER_POLICY_NAME, neoJobFinalizerPolicy, neoJobFinalizerPolicyBinding, type AdmissionPolicyObject } from "./admission.js";
+export { admissionPolicies, FINALIZER_POLICY_NAME, LABEL_FINALIZER_POLICY, neoJobFinalizerPolicy, neoJobFinalizerPolicyBinding, type AdmissionPolicyObject } from "./admission.js";

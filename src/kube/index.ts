@@ -32,7 +32,7 @@ export { formatMicroTime, parseMicroTime } from "./leader/micro-time.js";
 export { addFinalizer, hasFinalizer, removeFinalizer } from "./helpers/finalizers.js";
 export { patchStatus, updateStatus, type PatchStatusOptions } from "./helpers/status.js";
 export { EventRecorder, type EventRecorderOptions, type EventType } from "./helpers/events.js";
-export { installCrds } from "./helpers/crds.js";
+export { installAdmissionPolicies, installCrds } from "./helpers/crds.js";
 
 export { Controller, type ControllerOptions, type SecondaryWatch } from "./controller/controller.js";
 export { done, requeueAfter, type Action, type Reconciler } from "./controller/action.js";
