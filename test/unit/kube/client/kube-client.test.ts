@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -47,12 +47,12 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function client(user: Record<string, unknown> = { token: "t0k" }, requestTimeoutMs?: number): Promise<KubeClient> {
+async function client(user: Record<string, unknown> = { token: "t0k" }, requestTimeoutMs?: number, cluster: Record<string, unknown> = {}): Promise<KubeClient> {
   const file = join(dir, "config");
   writeFileSync(
     file,
     JSON.stringify({
-      clusters: [{ name: "c", cluster: { server: url } }],
+      clusters: [{ name: "c", cluster: { server: url, ...cluster } }],
       users: [{ name: "u", user }],
       contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
       "current-context": "x",
@@ -191,6 +191,49 @@ describe("KubeClient requests", () => {
     expect(kube.connection.namespace).toBe("team");
     expect(await kube.request(HttpMethod.GET, "/x")).toEqual({ auth: "Bearer from-kc" });
     expect(() => new KubeClient({} as KubeConfig)).toThrow(/needs a KubeConnection/);
+  });
+});
+
+describe("KubeClient: kubeconfig features beyond the light loader", () => {
+  it("auth-provider (oidc) falls back to client-node, loaded on demand, for the headers", async () => {
+    const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const idToken = `${b64url({ alg: "none" })}.${b64url({ sub: "me", exp: Math.floor(Date.now() / 1000) + 3600 })}.sig`;
+    handler = (req, res) => json(res, 200, { auth: req.headers.authorization });
+    // client-node allows plain HTTP only with insecure-skip-tls-verify.
+    const kube = await client({ "auth-provider": { name: "oidc", config: { "id-token": idToken, "client-id": "k8s" } } }, undefined, {
+      "insecure-skip-tls-verify": true,
+    });
+    expect(kube.connection.source).toBe(join(dir, "config"));
+    expect(await kube.request(HttpMethod.GET, "/x")).toEqual({ auth: `Bearer ${idToken}` });
+  });
+
+  it("proxy-url: requests go through an HTTP proxy (CONNECT tunnel)", async () => {
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on("connect", (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      tunnels.push(req.url ?? "");
+      const [host, port] = (req.url ?? "").split(":");
+      const upstream = connect(Number(port), host, () => {
+        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      upstream.on("error", () => socket.destroy());
+      socket.on("error", () => upstream.destroy());
+    });
+    proxy.listen(0, "127.0.0.1");
+    await once(proxy, "listening");
+    try {
+      handler = (req, res) => json(res, 200, { path: req.url });
+      const kube = await client({ token: "t" }, undefined, { "proxy-url": `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+      expect(await kube.request(HttpMethod.GET, "/via-proxy")).toEqual({ path: "/via-proxy" });
+      expect(tunnels).toEqual([new URL(url).host]);
+      await kube.close();
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
   });
 });
 
