@@ -14,6 +14,19 @@ export interface ExecConfig {
   command: string;
   args?: string[];
   env?: Array<{ name: string; value: string }> | null;
+  installHint?: string;
+  /** Pass the cluster (server, CA, ...) to the plugin in KUBERNETES_EXEC_INFO. */
+  provideClusterInfo?: boolean;
+}
+
+/** The cluster as an exec plugin sees it (ExecCredential spec.cluster). */
+export interface ExecClusterInfo {
+  server: string;
+  tlsServerName?: string;
+  insecureSkipTLSVerify?: boolean;
+  certificateAuthorityData?: string;
+  proxyURL?: string;
+  config?: unknown;
 }
 
 export interface ExecCredentialOptions {
@@ -24,6 +37,8 @@ export interface ExecCredentialOptions {
   expirySkewMs?: number;
   /** Kill a plugin that runs longer. Default 60 s. */
   timeoutMs?: number;
+  /** Sent to the plugin when the config asks for it (provideClusterInfo). */
+  cluster?: ExecClusterInfo;
 }
 
 interface ExecCredentialStatus {
@@ -33,15 +48,18 @@ interface ExecCredentialStatus {
   expirationTimestamp?: string;
 }
 
-function run(cfg: ExecConfig, command: string, timeoutMs: number): Promise<string> {
+function run(cfg: ExecConfig, command: string, timeoutMs: number, cluster: ExecClusterInfo | undefined): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const e of cfg.env ?? []) env[e.name] = e.value;
-  env.KUBERNETES_EXEC_INFO = JSON.stringify({ apiVersion: cfg.apiVersion, kind: "ExecCredential", spec: { interactive: false } });
+  // Never interactive: the operator has no terminal to ask a person on.
+  const spec = { interactive: false, ...(cfg.provideClusterInfo && cluster ? { cluster } : {}) };
+  env.KUBERNETES_EXEC_INFO = JSON.stringify({ apiVersion: cfg.apiVersion, kind: "ExecCredential", spec });
   return new Promise((resolvePromise, reject) => {
     execFile(command, cfg.args ?? [], { env, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) {
         const detail = String(stderr).trim().slice(0, 500);
-        reject(new Error(`exec credential plugin ${cfg.command} failed: ${err.message.split("\n")[0]}${detail ? ` (stderr: ${detail})` : ""}`));
+        const hint = (err as NodeJS.ErrnoException).code === "ENOENT" && cfg.installHint ? ` (${cfg.installHint.trim()})` : "";
+        reject(new Error(`exec credential plugin ${cfg.command} failed: ${err.message.split("\n")[0]}${detail ? ` (stderr: ${detail})` : ""}${hint}`));
       } else resolvePromise(String(stdout));
     });
   });
@@ -78,7 +96,7 @@ export function execCredential(cfg: ExecConfig, opts: ExecCredentialOptions = {}
   let running: Promise<AuthMaterial> | undefined;
 
   const refresh = async (): Promise<AuthMaterial> => {
-    const status = parseExecCredential(await run(cfg, command, opts.timeoutMs ?? 60_000), cfg);
+    const status = parseExecCredential(await run(cfg, command, opts.timeoutMs ?? 60_000, opts.cluster), cfg);
     const material: AuthMaterial = status.token
       ? { headers: { Authorization: `Bearer ${status.token}` } }
       : { headers: {}, cert: status.clientCertificateData, key: status.clientKeyData };

@@ -5,7 +5,7 @@ import { delimiter, dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { basicAuth, staticToken, tokenFile } from "./auth-sources.js";
 import { makeConnection, noAuth, type AuthSource, type KubeConnection, type TlsMaterial } from "./connection.js";
-import { EXEC_API_VERSIONS, execCredential, type ExecConfig } from "./exec-credential.js";
+import { EXEC_API_VERSIONS, execCredential, type ExecClusterInfo, type ExecConfig } from "./exec-credential.js";
 
 // A kubeconfig loader that does not import @kubernetes/client-node (whose import alone costs the
 // operator ~74 MiB RSS). It covers what operators are run with: files with certificates, tokens,
@@ -158,11 +158,21 @@ function connectionFromEntries(e: Entries): KubeConnection {
     servername: str(cluster["tls-server-name"]),
   };
   if (Boolean(tls.cert) !== Boolean(tls.key)) throw new Error(`kubeconfig ${e.source}: a client certificate needs both the certificate and the key`);
-  return makeConnection({ server, namespace: e.namespace, proxyUrl: str(cluster["proxy-url"]), source: e.source, tls, auth: authOf(user, dir, e.now) });
+  const execCluster: ExecClusterInfo = {
+    server,
+    tlsServerName: tls.servername,
+    insecureSkipTLSVerify: !tls.rejectUnauthorized,
+    certificateAuthorityData: typeof tls.ca === "string" ? Buffer.from(tls.ca).toString("base64") : undefined,
+    proxyURL: str(cluster["proxy-url"]),
+    config: (cluster.extensions as Array<{ name?: string; extension?: unknown }> | undefined)?.find((x) => x?.name === "client.authentication.k8s.io/exec")
+      ?.extension,
+  };
+  const auth = authOf(user, dir, e.now, execCluster);
+  return makeConnection({ server, namespace: e.namespace, proxyUrl: str(cluster["proxy-url"]), source: e.source, tls, auth });
 }
 
-function authOf(user: Record<string, unknown>, dir: string, now?: () => number): AuthSource {
-  if (user.exec) return execCredential(user.exec as ExecConfig, { dir, now });
+function authOf(user: Record<string, unknown>, dir: string, now: (() => number) | undefined, cluster: ExecClusterInfo): AuthSource {
+  if (user.exec) return execCredential(user.exec as ExecConfig, { dir, now, cluster });
   if (str(user.token)) return staticToken(str(user.token)!);
   const file = str(user.tokenFile) ?? str(user["token-file"]);
   if (file) return tokenFile(resolve(dir, file), { now });

@@ -168,7 +168,9 @@ const info = JSON.parse(process.env.KUBERNETES_EXEC_INFO);
 if (process.env.PLUGIN_FAIL) { process.stderr.write("login required"); process.exit(3); }
 const status = process.env.PLUGIN_CERT
   ? { clientCertificateData: "CERT-" + n, clientKeyData: "KEY-" + n }
-  : { token: process.env.PLUGIN_PREFIX + "-" + n + "-" + process.argv[2] };
+  : process.env.PLUGIN_ECHO_CLUSTER
+    ? { token: JSON.stringify(info.spec) }
+    : { token: process.env.PLUGIN_PREFIX + "-" + n + "-" + process.argv[2] };
 if (process.env.PLUGIN_EXPIRES) status.expirationTimestamp = process.env.PLUGIN_EXPIRES;
 console.log(JSON.stringify({ apiVersion: info.apiVersion, kind: "ExecCredential", status }));
 `,
@@ -215,6 +217,30 @@ console.log(JSON.stringify({ apiVersion: info.apiVersion, kind: "ExecCredential"
     expect(two.tls).toMatchObject({ cert: "CERT-2", key: "KEY-2" });
     expect(two.tls).not.toBe(one.tls);
     expect(p.runs()).toBe(2);
+  });
+
+  it("provideClusterInfo passes the cluster to the plugin; without it the plugin sees no cluster", async () => {
+    plugin();
+    const user = exec({ PLUGIN_ECHO_CLUSTER: "1" });
+    const cluster = {
+      "certificate-authority-data": b64("CA-PEM"),
+      extensions: [{ name: "client.authentication.k8s.io/exec", extension: { audience: "k8s" } }],
+    };
+    const withInfo = await loadKubeConnection(write("config", kubeconfig({ exec: { ...user.exec, provideClusterInfo: true } }, cluster)));
+    const spec = JSON.parse((await withInfo.credentials()).headers.Authorization!.slice("Bearer ".length)) as unknown;
+    expect(spec).toEqual({
+      interactive: false,
+      cluster: { server: "https://10.0.0.1:6443", insecureSkipTLSVerify: false, certificateAuthorityData: b64("CA-PEM"), config: { audience: "k8s" } },
+    });
+    const without = await loadKubeConnection(write("config2", kubeconfig(user, cluster)));
+    expect((await without.credentials()).headers.Authorization).toBe(`Bearer ${JSON.stringify({ interactive: false })}`);
+  });
+
+  it("a missing command: the error carries the installHint", async () => {
+    const conn = await loadKubeConnection(
+      write("config", kubeconfig({ exec: { apiVersion: "client.authentication.k8s.io/v1", command: "no-such-plugin-xyz", installHint: "install it with brew" } })),
+    );
+    await expect(conn.credentials()).rejects.toThrow(/no-such-plugin-xyz failed: .*ENOENT.*\(install it with brew\)/);
   });
 
   it("a failing plugin: an error with its stderr, and the next call runs it again", async () => {
