@@ -114,6 +114,28 @@ function cpuSnapshot(stateDir: string, operatorPid?: number): Record<string, num
   return out;
 }
 
+/** apiserver_request_total for NeoJobs and Events, keyed "VERB resource[/subresource] code". */
+function apiserverRequests(stateDir: string, server: string): Record<string, number> {
+  const text = execFileSync("curl", ["-sk", "--cert", join(stateDir, "admin.crt"), "--key", join(stateDir, "admin.key"), `${server}/metrics`], {
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const out: Record<string, number> = {};
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("apiserver_request_total{")) continue;
+    const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (labels.resource !== "neojobs" && labels.resource !== "events") continue;
+    if (labels.verb === "WATCH" || labels.verb === "LIST" || labels.verb === "GET") continue;
+    const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ""} ${labels.code}`;
+    out[key] = (out[key] ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return out;
+}
+
+function countDelta(from: Record<string, number>, to: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(to).map(([k, v]) => [k, v - (from[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+}
+
 function cpuDelta(from: Record<string, number>, to: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.keys(to).map((k) => [k, +((to[k]! - (from[k] ?? 0)) || 0).toFixed(2)]));
 }
@@ -194,6 +216,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const client = new NeoEngineClient({ baseUrl: `${network.url}/v1`, token, rateLimiter: false });
     const rawIds: string[] = [];
     const rawCpu = cpuSnapshot(dir);
+    const rawRequests = apiserverRequests(dir, cp.server);
     const rawStart = performance.now();
     await pool(
       Array.from({ length: JOBS }, (_, i) => `raw-${i}`),
@@ -210,6 +233,7 @@ export async function run(): Promise<Record<string, unknown>> {
     );
     const rawMs = performance.now() - rawStart;
     const rawCpuSeconds = cpuDelta(rawCpu, cpuSnapshot(dir));
+    const rawWrites = countDelta(rawRequests, apiserverRequests(dir, cp.server));
     log(`raw bound ${rawMs.toFixed(0)} ms; cancelling the raw jobs`);
     await pool(rawIds, CONCURRENCY, async (id) => void (await client.cancelJob(id)));
     await client.close();
@@ -257,6 +281,7 @@ export async function run(): Promise<Record<string, unknown>> {
     log(`operator: creating ${JOBS} NeoJobs at once`);
     const names = Array.from({ length: JOBS }, (_, i) => `job-${i}`);
     const opCpu = cpuSnapshot(dir, child.pid);
+    const opRequests = apiserverRequests(dir, cp.server);
     const profiling = apiserverProfile
       ? new Promise((resolve) =>
           execFile(
@@ -273,6 +298,7 @@ export async function run(): Promise<Record<string, unknown>> {
     });
     while (names.some((n) => !submittedAt.has(n))) await sleep(50);
     const opCpuSeconds = cpuDelta(opCpu, cpuSnapshot(dir, child.pid));
+    const opWrites = countDelta(opRequests, apiserverRequests(dir, cp.server));
     await profiling;
     const opMs = Math.max(...names.map((n) => submittedAt.get(n)!)) - opStart;
     const latencies = names.map((n) => submittedAt.get(n)! - appliedAt.get(n)!).sort((a, b) => a - b);
@@ -315,6 +341,7 @@ export async function run(): Promise<Record<string, unknown>> {
       ratioGoal: 2,
       admissionPolicy: withAdmissionPolicy,
       cpuSeconds: { raw: rawCpuSeconds, operator: opCpuSeconds },
+      apiserverWrites: { raw: rawWrites, operator: opWrites },
       applyToSubmittedMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1)!) },
       lifecycle: {
         succeeded: finished,
