@@ -3,6 +3,7 @@ import { getCondition, setCondition } from "../conditions.js";
 import { idempotencyKey, submitRequest } from "../remote.js";
 import { isTerminalPhase, rfc3339OrNow, type JobScope } from "../scope.js";
 import type { ReconcilerOptions } from "../types.js";
+import { mirrorRemoteJob } from "./track.js";
 
 // Phase "submit": POST /jobs exactly once per attempt. The pending marker (status.pendingSubmit,
 // with the attempt's Idempotency-Key) is written to the object BEFORE the POST; if the process
@@ -70,9 +71,10 @@ export async function submitJob(scope: JobScope, deps: ReconcilerOptions): Promi
   status.phase = "Submitted";
   status.submittedAt = rfc3339OrNow(answer.createdAt, scope.nowMs);
   status.message = `submitted as ${answer.id} (attempt ${marker.attempt})`;
-  setCondition(status, "Submitted", "True", "Submitted", status.message, scope.now, scope.generation);
-  setCondition(status, "Running", "False", "Submitted", "waiting for a provider", scope.now, scope.generation);
   setCondition(status, "Failed", "False", "Submitted", status.message, scope.now, scope.generation);
   session.remember({ id: answer.id, status: answer.status, createdAt: answer.createdAt });
   session.track(answer.id, scope.key);
+  // The rest as the tracking phase words it, so its next pass finds nothing to write.
+  const remote = session.observed(answer.id);
+  if (remote) mirrorRemoteJob(scope, answer.id, remote, session);
 }

@@ -3,6 +3,9 @@ import { PHASE_OF_REMOTE, failureMessage, isRemoteTerminal } from "../remote.js"
 import { isTerminalPhase, rfc3339OrNow, type JobScope } from "../scope.js";
 import type { ReconcilerOptions } from "../types.js";
 
+type Session = Awaited<ReturnType<ReconcilerOptions["sessions"]["sessionFor"]>>;
+type ObservedJob = NonNullable<ReturnType<Session["observed"]>>;
+
 // Phase "track": mirror the remote job into status from the poller's shared cache (no request
 // per job here). A provider-side failure with retries left (backoffLimit) clears the job id so
 // the submit phase makes the next attempt in this same reconcile.
@@ -14,7 +17,15 @@ export async function trackRemoteJob(scope: JobScope, deps: ReconcilerOptions): 
   const remote = session.observed(jobId);
   session.track(jobId, scope.key);
   if (!remote) return; // the poller enqueues this object once it has seen the job
+  mirrorRemoteJob(scope, jobId, remote, session);
+}
 
+/**
+ * Writes what the remote job says into the draft status. The submit phase uses it too, so the
+ * status it writes is exactly what the next tracking pass computes (no second write after it).
+ */
+export function mirrorRemoteJob(scope: JobScope, jobId: string, remote: ObservedJob, session: Pick<Session, "untrack">): void {
+  const { status, job } = scope;
   const phase = PHASE_OF_REMOTE[remote.status];
   if (remote.provider) status.provider = remote.provider;
   if (remote.progress !== undefined) status.progress = remote.progress;

@@ -45,6 +45,14 @@ describe("NeoJob reconciler: submit", () => {
     expect(writer.events.map((e) => e.reason)).toEqual(["Submitted"]);
   });
 
+  it("the status written at submit is what tracking computes: the next reconcile writes nothing (no extra status write per job)", async () => {
+    const { writer, run } = setup();
+    await run();
+    const writes = writer.calls.filter((c) => c.op !== "event").length;
+    expect(await run()).toEqual({ kind: "done" });
+    expect(writer.calls.filter((c) => c.op !== "event")).toHaveLength(writes);
+  });
+
   it("after a crash between POST and status write, repeats the POST with the same key", async () => {
     const { writer, session, run } = setup();
     // First process: POST succeeds, then dies before the status write.
