@@ -72,7 +72,10 @@ export async function submitJob(scope: JobScope, deps: ReconcilerOptions): Promi
   status.submittedAt = rfc3339OrNow(answer.createdAt, scope.nowMs);
   status.message = `submitted as ${answer.id} (attempt ${marker.attempt})`;
   setCondition(status, "Failed", "False", "Submitted", status.message, scope.now, scope.generation);
-  session.remember({ id: answer.id, status: answer.status, createdAt: answer.createdAt });
+  // A job that has not started has made no progress; saying so now spares a write when the
+  // first poll reports progress 0.
+  const notStarted = answer.status === "pending" || answer.status === "scheduled";
+  session.remember({ id: answer.id, status: answer.status, createdAt: answer.createdAt, ...(notStarted ? { progress: 0 } : {}) });
   session.track(answer.id, scope.key);
   // The rest as the tracking phase words it, so its next pass finds nothing to write.
   const remote = session.observed(answer.id);

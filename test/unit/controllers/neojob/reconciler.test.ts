@@ -46,9 +46,12 @@ describe("NeoJob reconciler: submit", () => {
   });
 
   it("the status written at submit is what tracking computes: the next reconcile writes nothing (no extra status write per job)", async () => {
-    const { writer, run } = setup();
+    const { writer, session, run } = setup();
     await run();
     const writes = writer.calls.filter((c) => c.op !== "event").length;
+    expect(await run()).toEqual({ kind: "done" });
+    // The first poll of a waiting job reports progress 0: still nothing new.
+    session.setRemote({ id: "job_1", status: "pending", progress: 0 });
     expect(await run()).toEqual({ kind: "done" });
     expect(writer.calls.filter((c) => c.op !== "event")).toHaveLength(writes);
   });
