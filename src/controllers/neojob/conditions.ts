@@ -35,3 +35,12 @@ export function setCondition(
   };
   status.conditions = existing ? conditions.map((c) => (c.type === type ? next : c)) : [...conditions, next];
 }
+
+/**
+ * Sets a condition False only where it is present: a condition that was never True is left out
+ * rather than written as False. Every condition costs the apiserver work on every later write of
+ * the object (decoding, field tracking), and a NeoJob is written at least twice.
+ */
+export function clearCondition(status: NeoJobStatus, type: NeoJobConditionType, reason: string, message: string, now: string, generation?: number): void {
+  if (getCondition(status, type)) setCondition(status, type, "False", reason, message, now, generation);
+}

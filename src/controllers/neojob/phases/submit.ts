@@ -1,5 +1,5 @@
 import { isNeoEngineError, type NeoEngineError } from "../../../neoengine/index.js";
-import { getCondition, setCondition } from "../conditions.js";
+import { clearCondition, getCondition, setCondition } from "../conditions.js";
 import { idempotencyKey, submitRequest } from "../remote.js";
 import { isTerminalPhase, rfc3339OrNow, type JobScope } from "../scope.js";
 import type { ReconcilerOptions } from "../types.js";
@@ -43,7 +43,7 @@ export async function submitJob(scope: JobScope, deps: ReconcilerOptions): Promi
     scope.status.phase = "Pending";
     scope.status.message = `submitting attempt ${attempt}`;
     delete scope.status.completedAt;
-    setCondition(scope.status, "Failed", "False", "Submitting", scope.status.message, scope.now, scope.generation);
+    clearCondition(scope.status, "Failed", "Submitting", scope.status.message, scope.now, scope.generation);
     // The marker is on the object before anything is sent. No Event for this internal step:
     // the phase this reconcile ends in gets one.
     await scope.flush(deps.writer, { events: false });
@@ -71,7 +71,7 @@ export async function submitJob(scope: JobScope, deps: ReconcilerOptions): Promi
   status.phase = "Submitted";
   status.submittedAt = rfc3339OrNow(answer.createdAt, scope.nowMs);
   status.message = `submitted as ${answer.id} (attempt ${marker.attempt})`;
-  setCondition(status, "Failed", "False", "Submitted", status.message, scope.now, scope.generation);
+  clearCondition(status, "Failed", "Submitted", status.message, scope.now, scope.generation);
   // A job that has not started has made no progress; saying so now spares a write when the
   // first poll reports progress 0.
   const notStarted = answer.status === "pending" || answer.status === "scheduled";

@@ -1,4 +1,4 @@
-import { setCondition } from "../conditions.js";
+import { clearCondition, setCondition } from "../conditions.js";
 import { PHASE_OF_REMOTE, failureMessage, isRemoteTerminal } from "../remote.js";
 import { isTerminalPhase, rfc3339OrNow, type JobScope } from "../scope.js";
 import type { ReconcilerOptions } from "../types.js";
@@ -33,15 +33,8 @@ export function mirrorRemoteJob(scope: JobScope, jobId: string, remote: Observed
   if (remote.createdAt && !status.submittedAt) status.submittedAt = rfc3339OrNow(remote.createdAt, scope.nowMs);
   if (remote.cost) status.cost = remote.cost;
   setCondition(status, "Submitted", "True", "Submitted", `submitted as ${jobId}`, scope.now, scope.generation);
-  setCondition(
-    status,
-    "Running",
-    remote.status === "running" ? "True" : "False",
-    phase,
-    remote.status === "running" ? `running on ${remote.provider ?? "a provider"}` : `remote job is ${remote.status}`,
-    scope.now,
-    scope.generation,
-  );
+  if (remote.status === "running") setCondition(status, "Running", "True", phase, `running on ${remote.provider ?? "a provider"}`, scope.now, scope.generation);
+  else clearCondition(status, "Running", phase, `remote job is ${remote.status}`, scope.now, scope.generation);
 
   if (!isRemoteTerminal(remote.status)) {
     status.phase = phase;
