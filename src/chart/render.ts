@@ -75,9 +75,20 @@ export const ADMISSION_POLICY_API = "admissionregistration.k8s.io/v1/MutatingAdm
 
 /** templates/admission-policy.yaml: the NeoJob finalizer policy from src/api/admission.ts. */
 export function renderAdmissionPolicyTemplate(): string {
-  const labelled = admissionPolicies().map((o) => ({ ...o, metadata: { ...o.metadata, labels: { __LABELS__: "" } } }));
+  // Named after the release (cluster-scoped objects of two releases must not collide, nor with
+  // the unnamespaced copy installCrds puts into dev and test clusters).
+  const name = `{{ include "neoengine-operator.fullname" . }}-neojob-finalizer`;
+  const labelled = admissionPolicies().map((o) => ({
+    ...o,
+    metadata: { ...o.metadata, name: "__NAME__", labels: { __LABELS__: "" } },
+    spec: "policyName" in o.spec ? { ...o.spec, policyName: "__NAME__" } : o.spec,
+  }));
   const docs = labelled
-    .map((o) => stringify(o, { lineWidth: 0 }).replace(/^( *)__LABELS__: ""\n/m, (_m, indent: string) => `${indent}{{- include "neoengine-operator.labels" . | nindent ${indent.length} }}\n`))
+    .map((o) =>
+      stringify(o, { lineWidth: 0 })
+        .replace(/^( *)__LABELS__: ""\n/m, (_m, indent: string) => `${indent}{{- include "neoengine-operator.labels" . | nindent ${indent.length} }}\n`)
+        .replaceAll("__NAME__", name),
+    )
     .join("---\n");
   return `{{- /* ${GENERATED} */}}
 {{- if and .Values.admissionPolicy.enabled (.Capabilities.APIVersions.Has "${ADMISSION_POLICY_API}") }}

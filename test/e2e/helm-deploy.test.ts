@@ -15,7 +15,7 @@ function objects(text: string): K8sObject[] {
 const key = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
 describe("deploy/ (kustomize)", () => {
-  const helmOut = helmTemplate(["--include-crds"], inject("binaries").helm);
+  const helmOut = helmTemplate(["--include-crds", ...DEPLOY_API_VERSIONS], inject("binaries").helm);
 
   it("the committed files are what `npm run generate:chart` writes from helm template", () => {
     const expected = renderDeployFiles(helmTemplate(DEPLOY_API_VERSIONS, inject("binaries").helm));

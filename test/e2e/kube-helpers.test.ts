@@ -15,7 +15,7 @@ import {
   updateStatus,
   type KubeObject,
 } from "../../src/kube/index.js";
-import { freshNamespace, kubeConfig, waitFor } from "../helpers/cluster.js";
+import { WITHOUT_OPERATOR, freshNamespace, kubeConfig, waitFor } from "../helpers/cluster.js";
 
 const client = () => new KubeClient(kubeConfig());
 
@@ -73,7 +73,7 @@ describe("kube helpers on the real apiserver", () => {
   });
 
   it("adds and removes a finalizer, and the object goes away only after removal", async () => {
-    const ns = await freshNamespace("finalizer");
+    const ns = await freshNamespace("finalizer", WITHOUT_OPERATOR);
     const kube = client();
     const ref = { namespace: ns, name: "job" };
     const created = await newJob(kube, ns, "job");

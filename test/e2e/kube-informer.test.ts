@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { parseNeoJob } from "../../src/api/index.js";
 import { Informer, KubeClient, Resources, installCrds, kubeListerWatcher, type KubeObject } from "../../src/kube/index.js";
-import { freshNamespace, kubeConfig, waitFor } from "../helpers/cluster.js";
+import { WITHOUT_OPERATOR, freshNamespace, kubeConfig, waitFor } from "../helpers/cluster.js";
 
 const client = () => new KubeClient(kubeConfig());
 
@@ -16,7 +16,7 @@ describe("Informer on the real apiserver", () => {
   });
 
   it("sees add, update and delete, and survives a relist forced by 410 Gone", async () => {
-    const ns = await freshNamespace("informer");
+    const ns = await freshNamespace("informer", WITHOUT_OPERATOR);
     const kube = client();
     const events: string[] = [];
     const informer = new Informer({
@@ -65,7 +65,7 @@ describe("Informer on the real apiserver", () => {
   });
 
   it("keeps going across server-side watch timeouts and inactivity restarts without losing events", async () => {
-    const ns = await freshNamespace("informer");
+    const ns = await freshNamespace("informer", WITHOUT_OPERATOR);
     const kube = client();
     const seen: string[] = [];
     const informer = new Informer({

@@ -4,6 +4,7 @@ import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { inject, onTestFinished } from "vitest";
 import { waitFor } from "./wait.js";
 import { KWOK_TAINT, KWOK_TOLERATION, fakeGpuNode, type FakeGpuNodeOptions } from "../../src/devcluster/fake-nodes.js";
+import { LABEL_FINALIZER_POLICY } from "../../src/api/index.js";
 
 export { waitFor } from "./wait.js";
 
@@ -53,9 +54,15 @@ export function helm(args: string[]): Promise<CommandResult> {
 }
 
 /** A new namespace for this test, deleted (without waiting) when the test finishes. */
-export async function freshNamespace(prefix = "e2e"): Promise<string> {
+/**
+ * Labels of a namespace whose NeoJobs no operator handles: the finalizer admission policy leaves
+ * them alone, so a deleted NeoJob goes away at once (tests of the raw kube machinery).
+ */
+export const WITHOUT_OPERATOR = { labels: { [LABEL_FINALIZER_POLICY]: "disabled" } };
+
+export async function freshNamespace(prefix = "e2e", opts: { labels?: Record<string, string> } = {}): Promise<string> {
   const core = coreApi();
-  const ns = await core.createNamespace({ body: { metadata: { generateName: `${prefix}-` } } });
+  const ns = await core.createNamespace({ body: { metadata: { generateName: `${prefix}-`, labels: opts.labels } } });
   const name = ns.metadata!.name!;
   onTestFinished(async () => {
     await core.deleteNamespace({ name }).catch(() => undefined);
