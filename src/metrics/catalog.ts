@@ -96,6 +96,13 @@ export function createCatalog(registry: Registry) {
       registers,
     }),
 
+    eventsDropped: new Counter({
+      name: "neoengine_events_dropped_total",
+      help: "Kubernetes Events not recorded because 1,000 were already waiting to be sent (a burst of phase changes); by controller.",
+      labelNames: ["controller"] as const,
+      registers,
+    }),
+
     // --- NeoEngine API client ----------------------------------------------------------------
     apiRequests: new Counter({
       name: "neoengine_api_requests_total",

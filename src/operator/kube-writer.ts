@@ -6,7 +6,8 @@ import { EventRecorder, isAlreadyExists, patchStatus, Resources, type KubeClient
 // the resourceVersion the reconcile read, so a stale cache turns into a 409 (retried) rather
 // than a lost update.
 
-const EVENT_QUEUE_CAPACITY = 10_000;
+/** As client-go's event broadcaster: at most 1,000 waiting; beyond that, dropped and counted. */
+const EVENT_QUEUE_CAPACITY = 1000;
 /**
  * Events are sent one at a time: they share the apiserver with the status writes that users wait
  * for, and a burst of thousands of NeoJobs should spend the apiserver on those first. The backlog
@@ -25,7 +26,7 @@ export class KubeNeoJobWriter implements NeoJobWriter {
 
   constructor(
     private readonly kube: KubeClient,
-    opts: { identity: string; logger?: Logger },
+    private readonly opts: { identity: string; logger?: Logger; onEventDropped?: () => void },
   ) {
     this.events = new EventRecorder(kube, {
       reportingController: "neoengine.dev/neojob-controller",
@@ -82,6 +83,7 @@ export class KubeNeoJobWriter implements NeoJobWriter {
   async event(job: NeoJob, type: EventType, reason: string, message: string): Promise<void> {
     if (this.backlog.length >= EVENT_QUEUE_CAPACITY) {
       this.droppedEvents++;
+      this.opts.onEventDropped?.();
       return;
     }
     this.backlog.push({ regarding: referenceOf(job), type, reason, message });

@@ -131,7 +131,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   );
 
   const countRequest = clientRequestHook(metrics);
-  const writer = new KubeNeoJobWriter(kube, { identity, logger: log });
+  const writer = new KubeNeoJobWriter(kube, { identity, logger: log, onEventDropped: () => metrics.m.eventsDropped.inc({ controller: "neojob" }) });
 
   // --- the work that only the leader does ---------------------------------------------------
   let active:

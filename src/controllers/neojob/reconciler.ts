@@ -50,7 +50,7 @@ export class NeoJobReconciler {
    * again in a moment, and a short requeue covers a watch that is slow to deliver it. Only the
    * versions are kept, not copies of the objects (memory with thousands of NeoJobs).
    */
-  private readonly ownWrites = new Map<string, { uid: string; superseded: Set<string> }>();
+  private readonly ownWrites = new Map<string, { uid: string; superseded: string[] }>();
 
   /** Reconciles one object as read from the cache (undefined = gone). */
   async reconcile(raw: unknown, key?: string): Promise<Action> {
@@ -70,7 +70,7 @@ export class NeoJobReconciler {
   /** True when `job` is a version our own writes have already replaced. */
   private isSuperseded(key: string, job: NeoJob): boolean {
     const own = this.ownWrites.get(key);
-    if (own && own.uid === job.metadata.uid && own.superseded.has(job.metadata.resourceVersion ?? "")) return true;
+    if (own && own.uid === job.metadata.uid && own.superseded.includes(job.metadata.resourceVersion ?? "")) return true;
     this.ownWrites.delete(key);
     return false;
   }
@@ -78,11 +78,10 @@ export class NeoJobReconciler {
   private rememberWrites(scope: JobScope, readRv: string | undefined): void {
     const rv = scope.job.metadata.resourceVersion;
     if (!readRv || !rv || rv === readRv) return;
-    const own = this.ownWrites.get(scope.key);
-    const superseded = own?.superseded ?? new Set<string>();
-    superseded.add(readRv);
+    // A handful of versions per key (an array is far smaller than a Set with thousands of keys).
+    const superseded = [...(this.ownWrites.get(scope.key)?.superseded ?? []), readRv];
     // Versions written in between (e.g. finalizer, then marker) are superseded as well.
-    for (const v of scope.writtenVersions) if (v !== rv) superseded.add(v);
+    for (const v of scope.writtenVersions) if (v !== rv && !superseded.includes(v)) superseded.push(v);
     this.ownWrites.set(scope.key, { uid: scope.job.metadata.uid ?? "", superseded });
   }
 

