@@ -330,6 +330,12 @@ export async function run(): Promise<Record<string, unknown>> {
     const allSubmitted = more.every((n) => submittedAt.has(n));
     await sleep(5000);
     const rss = { ...rssOf(child.pid!), ...(await scrapeMemory(metricsPort).catch(() => ({}))) };
+    // And once every job has finished and the operator has been idle for a while (steady state).
+    const all = [...names, ...more];
+    const settleDeadline = Date.now() + 10 * 60_000;
+    while (all.some((n) => !succeeded.has(n)) && Date.now() < settleDeadline) await sleep(500);
+    await sleep(30_000);
+    const steady = { succeeded: all.filter((n) => succeeded.has(n)).length, ...rssOf(child.pid!), ...(await scrapeMemory(metricsPort).catch(() => ({}))) };
     if (heapSnapshotDir) await heapSnapshot(child.pid!, heapSnapshotDir);
 
     return {
@@ -350,7 +356,7 @@ export async function run(): Promise<Record<string, unknown>> {
         goal: 3,
         consumerRoutesSinceStart: byRoute,
       },
-      rss: { neoJobs: RSS_JOBS, allSubmitted: allSubmitted, nodeFlags: nodeFlags.join(" "), ...rss, goalMiB: 150, note: "compiled operator as a child process; VmRSS/VmHWM from /proc/<pid>/status" },
+      rss: { neoJobs: RSS_JOBS, allSubmitted: allSubmitted, nodeFlags: nodeFlags.join(" "), ...rss, steady, goalMiB: 150, note: "compiled operator as a child process; VmRSS/VmHWM from /proc/<pid>/status: first 5 s after all are Submitted (jobs still running), then `steady`: all Succeeded and 30 s idle" },
     };
   } finally {
     for (const c of cleanups) await c().catch(() => undefined);
