@@ -154,7 +154,15 @@ async function freePort(): Promise<number> {
 async function scrapeMemory(port: number): Promise<Record<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? NaN) / 1048576;
-  return { heapUsedMiB: +value("nodejs_heap_size_used_bytes").toFixed(1), heapTotalMiB: +value("nodejs_heap_size_total_bytes").toFixed(1) };
+  const spaces = Object.fromEntries(
+    [...text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)/gm)].map((m) => [m[1], +(Number(m[2]) / 1048576).toFixed(1)]),
+  );
+  return {
+    heapUsedMiB: +value("nodejs_heap_size_used_bytes").toFixed(1),
+    heapTotalMiB: +value("nodejs_heap_size_total_bytes").toFixed(1),
+    externalMiB: +value("nodejs_external_memory_bytes").toFixed(1),
+    heapSpacesMiB: spaces,
+  };
 }
 
 /** Signals the operator (started with --heapsnapshot-signal) and waits until the snapshot is written. */
