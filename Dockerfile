@@ -53,11 +53,13 @@ COPY package.json ./
 COPY crds ./crds
 # Small wrappers so the chart can run `neoengine-network serve ...` and `kubectl exec ... neoengine-network`;
 # `exec` keeps node as PID 1 so it receives SIGTERM and shuts down gracefully.
+# The operator's runtime settings are src/operator/runtime.ts (memory: see there).
 RUN for bin in neoengine-operator:cli/operator.js neoengine-network:network/cli/main.js kubectl-neo:cli/kubectl-neo/main.js; do \
       name="${bin%%:*}"; path="${bin#*:}"; \
       printf '#!/bin/sh\nexec node /app/dist/src/%s "$@"\n' "$path" > "/usr/local/bin/$name"; \
       chmod 0755 "/usr/local/bin/$name"; \
     done \
+ && printf '#!/bin/sh\nexport MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"\nexec node --max-semi-space-size=4 /app/dist/src/cli/operator.js "$@"\n' > /usr/local/bin/neoengine-operator \
  && mkdir -p /data && chown 65532:65532 /data
 # A fixed non-root UID (distroless "nonroot"): the chart sets runAsNonRoot and a read-only root filesystem.
 USER 65532:65532

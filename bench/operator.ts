@@ -7,7 +7,8 @@
 //  - NeoEngine requests per job lifecycle (consumer routes counted on the server, submit → Succeeded);
 //  - operator RSS with 10,000 NeoJobs (all Submitted).
 // Goals: ratio ≤ 2, ≤ 3 requests per job, ≤ 150 MiB. Sizes: NEO_BENCH_JOBS, NEO_BENCH_RSS_JOBS;
-// NEO_BENCH_OPERATOR_NODE_FLAGS adds node flags to the operator process (e.g. a heap limit);
+// The operator runs with the container image's node flags and environment (src/operator/runtime.ts);
+// NEO_BENCH_OPERATOR_NODE_FLAGS replaces the flags;
 // NEO_BENCH_HEAPSNAPSHOT=<dir> writes a heap snapshot of the operator there at the RSS figure.
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -20,6 +21,7 @@ import { reapOrphans } from "../src/devcluster/processes.js";
 import { cacheDir } from "../src/devcluster/versions.js";
 import { Informer, installCrds, KubeClient, kubeListerWatcher, Resources, type KubeObject } from "../src/kube/index.js";
 import { FINALIZER_POLICY_NAME } from "../src/api/index.js";
+import { OPERATOR_ENV, OPERATOR_NODE_FLAGS } from "../src/operator/runtime.js";
 import { NeoEngineClient } from "../src/neoengine/index.js";
 import { startNetworkServer } from "../src/network/index.js";
 import { startSimProvider } from "../src/simprovider/index.js";
@@ -33,8 +35,12 @@ const ADMISSION_POLICY_BINDING = {
   plural: "mutatingadmissionpolicybindings",
   namespaced: false,
 } as const;
-/** Extra node flags for the operator process, e.g. "--max-old-space-size=96" (a memory-limited pod). */
-const nodeFlags = (process.env.NEO_BENCH_OPERATOR_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+/**
+ * Node flags of the operator process: by default the container image's (src/operator/runtime.ts);
+ * NEO_BENCH_OPERATOR_NODE_FLAGS replaces them (e.g. "" for Node's defaults).
+ */
+const nodeFlags =
+  process.env.NEO_BENCH_OPERATOR_NODE_FLAGS === undefined ? [...OPERATOR_NODE_FLAGS] : process.env.NEO_BENCH_OPERATOR_NODE_FLAGS.split(" ").filter(Boolean);
 const heapSnapshotDir = process.env.NEO_BENCH_HEAPSNAPSHOT;
 /** NEO_BENCH_APISERVER_PROFILE=<file>: a 10 s CPU profile of kube-apiserver from the start of the burst (go tool pprof). */
 if (process.env.NEO_BENCH_APISERVER_PROFILE) process.env.NEO_APISERVER_PROFILING = "1";
@@ -138,6 +144,10 @@ function countDelta(from: Record<string, number>, to: Record<string, number>): R
 
 function cpuDelta(from: Record<string, number>, to: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.keys(to).map((k) => [k, +((to[k]! - (from[k] ?? 0)) || 0).toFixed(2)]));
+}
+
+function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]));
 }
 
 async function freePort(): Promise<number> {
@@ -260,7 +270,7 @@ export async function run(): Promise<Record<string, unknown>> {
         "--namespace", "bench-op", "--concurrency", String(CONCURRENCY), "--tier", "enterprise",
         "--poll-min-interval", "1000", "--metrics-addr", `127.0.0.1:${metricsPort}`, "--health-addr", "127.0.0.1:0",
       ],
-      { env: { ...process.env, NEO_LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"], ...(heapSnapshotDir ? { cwd: heapSnapshotDir } : {}) },
+      { env: { ...OPERATOR_ENV, ...process.env, NEO_LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"], ...(heapSnapshotDir ? { cwd: heapSnapshotDir } : {}) },
     );
     const child = operator;
     cleanups.unshift(async () => {
@@ -364,7 +374,7 @@ export async function run(): Promise<Record<string, unknown>> {
         goal: 3,
         consumerRoutesSinceStart: byRoute,
       },
-      rss: { neoJobs: RSS_JOBS, allSubmitted: allSubmitted, nodeFlags: nodeFlags.join(" "), ...rss, steady, goalMiB: 150, note: "compiled operator as a child process; VmRSS/VmHWM from /proc/<pid>/status: first 5 s after all are Submitted (jobs still running), then `steady`: all Succeeded and 30 s idle" },
+      rss: { neoJobs: RSS_JOBS, allSubmitted: allSubmitted, nodeFlags: nodeFlags.join(" "), env: { ...OPERATOR_ENV, ...pick(process.env, Object.keys(OPERATOR_ENV)) }, ...rss, steady, goalMiB: 150, note: "compiled operator as a child process; VmRSS/VmHWM from /proc/<pid>/status: first 5 s after all are Submitted (jobs still running), then `steady`: all Succeeded and 30 s idle" },
     };
   } finally {
     for (const c of cleanups) await c().catch(() => undefined);

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../../src/chart/paths.js";
+import { OPERATOR_ENV, OPERATOR_NODE_FLAGS } from "../../../src/operator/runtime.js";
 
 const dockerfile = readFileSync(join(REPO_ROOT, "Dockerfile"), "utf8");
 const stages = dockerfile.split(/^FROM /m).slice(1);
@@ -30,5 +31,12 @@ describe("Dockerfile", () => {
     const wrappers = /for bin in ([^;]+); do/.exec(runtime)?.[1]?.trim().split(/\s+/) ?? [];
     const mapped = Object.fromEntries(wrappers.map((w) => [w.split(":")[0]!, `dist/src/${w.split(":")[1]!}`]));
     expect(mapped).toEqual(pkg.bin);
+  });
+
+  it("runs the operator with the runtime settings of src/operator/runtime.ts (what the benchmark measures)", () => {
+    const wrapper = /printf '(#!\/bin\/sh[^']*)' > \/usr\/local\/bin\/neoengine-operator/.exec(runtime)?.[1] ?? "";
+    expect(wrapper, "a dedicated neoengine-operator wrapper").not.toBe("");
+    expect(wrapper).toContain(`exec node ${OPERATOR_NODE_FLAGS.join(" ")} /app/dist/src/${pkg.bin["neoengine-operator"]!.replace(/^dist\/src\//, "")} "$@"`);
+    for (const [name, value] of Object.entries(OPERATOR_ENV)) expect(wrapper).toContain(`export ${name}="\${${name}:-${value}}"`);
   });
 });
