@@ -59,7 +59,7 @@ RUN for bin in neoengine-operator:cli/operator.js neoengine-network:network/cli/
       printf '#!/bin/sh\nexec node /app/dist/src/%s "$@"\n' "$path" > "/usr/local/bin/$name"; \
       chmod 0755 "/usr/local/bin/$name"; \
     done \
- && printf '#!/bin/sh\nexport MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"\nexec node --max-semi-space-size=4 /app/dist/src/cli/operator.js "$@"\n' > /usr/local/bin/neoengine-operator \
+ && printf '#!/bin/sh\nexport MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"\nexec node --max-semi-space-size=4 --heap-growing-percent=25 /app/dist/src/cli/operator.js "$@"\n' > /usr/local/bin/neoengine-operator \
  && mkdir -p /data && chown 65532:65532 /data
 # A fixed non-root UID (distroless "nonroot"): the chart sets runAsNonRoot and a read-only root filesystem.
 USER 65532:65532
