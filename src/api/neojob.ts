@@ -270,6 +270,9 @@ export function neoJobImmutabilityRule(): CelRule {
     rule: [
       "!has(oldSelf.status)",
       "(!has(oldSelf.status.jobId) && !has(oldSelf.status.pendingSubmit))",
+      // Every status write of a submitted NeoJob runs this rule; an unchanged spec (the usual
+      // case) is settled by one comparison instead of one per field.
+      "self.spec == oldSelf.spec",
       `(${same.join(" && ")})`,
     ].join(" || "),
     message:
