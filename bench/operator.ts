@@ -11,7 +11,6 @@
 // NEO_BENCH_OPERATOR_NODE_FLAGS replaces the flags;
 // NEO_BENCH_HEAPSNAPSHOT=<dir> writes a heap snapshot of the operator there at the RSS figure.
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -21,6 +20,7 @@ import { reapOrphans } from "../src/devcluster/processes.js";
 import { cacheDir } from "../src/devcluster/versions.js";
 import { Informer, installCrds, KubeClient, kubeListerWatcher, Resources, type KubeObject } from "../src/kube/index.js";
 import { FINALIZER_POLICY_NAME } from "../src/api/index.js";
+import { compileForBench } from "./compile.js";
 import { OPERATOR_ENV, OPERATOR_NODE_FLAGS } from "../src/operator/runtime.js";
 import { NeoEngineClient } from "../src/neoengine/index.js";
 import { startNetworkServer } from "../src/network/index.js";
@@ -29,12 +29,6 @@ import { startSimProvider } from "../src/simprovider/index.js";
 const JOBS = Number(process.env.NEO_BENCH_JOBS ?? 1000);
 const RSS_JOBS = Number(process.env.NEO_BENCH_RSS_JOBS ?? 10_000);
 const CONCURRENCY = 16;
-const ADMISSION_POLICY_BINDING = {
-  apiVersion: "admissionregistration.k8s.io/v1",
-  kind: "MutatingAdmissionPolicyBinding",
-  plural: "mutatingadmissionpolicybindings",
-  namespaced: false,
-} as const;
 /**
  * Node flags of the operator process: by default the container image's (src/operator/runtime.ts);
  * NEO_BENCH_OPERATOR_NODE_FLAGS replaces them (e.g. "" for Node's defaults).
@@ -48,24 +42,6 @@ const apiserverProfile = process.env.NEO_BENCH_APISERVER_PROFILE;
 /** NEO_BENCH_ADMISSION_POLICY=0 runs without the finalizer admission policy (the operator adds it). */
 const withAdmissionPolicy = process.env.NEO_BENCH_ADMISSION_POLICY !== "0";
 const CONSUMER_ROUTES = ["POST /v1/jobs", "GET /v1/jobs", "GET /v1/jobs/:jobId", "GET /v1/jobs/:jobId/results", "POST /v1/jobs/:jobId/cancel"];
-
-/**
- * The operator as it ships (compiled JavaScript, as the Dockerfile runs it), not through tsx
- * (whose on-the-fly compiler would double the RSS). Compiled into node_modules/.cache so that
- * package imports resolve; tsc emits even when unrelated files have type errors.
- */
-function compiledOperator(): string {
-  const out = join(process.cwd(), "node_modules", ".cache", "neoengine-bench-dist");
-  rmSync(out, { recursive: true, force: true });
-  try {
-    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json", "--outDir", out], { stdio: "ignore" });
-  } catch {
-    // type errors elsewhere still emit; checked below
-  }
-  const entry = join(out, "src", "cli", "operator.js");
-  if (!existsSync(entry)) throw new Error("compiling the operator failed");
-  return entry;
-}
 
 const log = (line: string) => process.stderr.write(`[bench:operator] ${line}\n`);
 
@@ -217,7 +193,7 @@ export async function run(): Promise<Record<string, unknown>> {
     // The raw bound is the best a client can do: KubeClient keeps connections alive, like the operator's.
     const kube = new KubeClient(kc);
     await installCrds(kube);
-    if (!withAdmissionPolicy) await kube.delete(ADMISSION_POLICY_BINDING, { name: FINALIZER_POLICY_NAME });
+    if (!withAdmissionPolicy) await kube.delete(Resources.mutatingAdmissionPolicyBinding, { name: FINALIZER_POLICY_NAME });
     for (const ns of ["bench-raw", "bench-op"]) await kube.create(Resources.namespace, { metadata: { name: ns } });
 
     const unlimited = { perMinute: 10_000_000, perDay: 1_000_000_000 };
@@ -258,7 +234,7 @@ export async function run(): Promise<Record<string, unknown>> {
 
     // ---- the operator (child process) ------------------------------------------------------
     log("compiling the operator");
-    const entry = compiledOperator();
+    const entry = compileForBench("neoengine-bench-dist", "cli/operator.js");
     const metricsPort = await freePort();
     operator = spawn(
       process.execPath,

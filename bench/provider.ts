@@ -7,8 +7,8 @@
 //  - assignment → Pod: NEO_BENCH_JOBS jobs (default 30) submitted one at a time; time from
 //    submit (the network assigns at once) to the job's Pod appearing in a watch, and the
 //    operator's own assignment-seen → Pod-created time.
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { startControlPlane } from "../src/devcluster/control-plane.js";
@@ -18,24 +18,13 @@ import { cacheDir } from "../src/devcluster/versions.js";
 import { Informer, installCrds, KubeClient, kubeListerWatcher, Resources, type KubeObject } from "../src/kube/index.js";
 import { NeoEngineClient } from "../src/neoengine/index.js";
 import { startNetworkServer } from "../src/network/index.js";
+import { compileForBench } from "./compile.js";
 
 const NODES = Number(process.env.NEO_BENCH_NODES ?? 100);
 const WINDOW_S = Number(process.env.NEO_BENCH_WINDOW_S ?? 60);
 const JOBS = Number(process.env.NEO_BENCH_JOBS ?? 30);
 const log = (line: string) => process.stderr.write(`[bench:provider] ${line}\n`);
 
-function compiled(): string {
-  const out = join(process.cwd(), "node_modules", ".cache", "neoengine-bench-provider-dist");
-  rmSync(out, { recursive: true, force: true });
-  try {
-    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json", "--outDir", out], { stdio: "ignore" });
-  } catch {
-    // type errors elsewhere still emit; checked below
-  }
-  const entry = join(out, "src", "controllers", "neoprovider", "index.js");
-  if (!existsSync(entry)) throw new Error("compiling the provider controller failed");
-  return entry;
-}
 
 /** utime+stime of a process in seconds, and its RSS in MiB, from /proc. */
 function procStats(pid: number): { cpuSeconds: number; rssMiB: number } {
@@ -82,7 +71,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const dir = join(runs, `bench-provider-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   log("compiling");
-  const entry = compiled();
+  const entry = compileForBench("neoengine-bench-provider-dist", "controllers/neoprovider/index.js");
   const cp = await startControlPlane({ dir, ownerPid: process.pid, log: (l) => log(l) });
   const cleanups: Array<() => Promise<unknown>> = [async () => cp.stop(), async () => rmSync(dir, { recursive: true, force: true })];
   try {

@@ -4,7 +4,8 @@ import { API_VERSION, FINALIZER_CANCEL_JOB, NEOJOB_KIND } from "../../api/group.
 import { waitUntil } from "./wait.js";
 import type { KubeClient } from "../client/kube-client.js";
 import { isAlreadyExists, isNotFound } from "../client/errors.js";
-import { Resources, type ResourceType } from "../client/resource.js";
+import { HttpMethod } from "../client/http-method.js";
+import { collectionPath, Resources, type ResourceType } from "../client/resource.js";
 
 // Installs (or updates) the generated CRDs through the API and waits until they are served, then
 // the NeoJob finalizer admission policy (src/api/admission.ts) where the cluster serves
@@ -16,18 +17,7 @@ interface CrdStatus {
 }
 
 export async function installCrds(client: KubeClient, crds: CustomResourceDefinition[] = allCrds(), timeoutMs = 30_000): Promise<void> {
-  for (const crd of crds) {
-    try {
-      await client.create(Resources.crd, crd as unknown as Record<string, unknown>);
-    } catch (err) {
-      if (!isAlreadyExists(err)) throw err;
-      const current = await client.get<CrdStatus>(Resources.crd, { name: crd.metadata.name });
-      await client.replace(Resources.crd, { name: crd.metadata.name }, {
-        ...(crd as unknown as Record<string, unknown>),
-        metadata: { ...crd.metadata, resourceVersion: current.metadata.resourceVersion },
-      });
-    }
-  }
+  for (const crd of crds) await createOrReplace(client, Resources.crd, crd);
   for (const crd of crds) {
     await waitUntil(
       async () => {
@@ -42,15 +32,11 @@ export async function installCrds(client: KubeClient, crds: CustomResourceDefini
 }
 
 const POLICY_TYPES: Record<AdmissionPolicyObject["kind"], ResourceType> = {
-  MutatingAdmissionPolicy: { apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingAdmissionPolicy", plural: "mutatingadmissionpolicies", namespaced: false },
-  MutatingAdmissionPolicyBinding: {
-    apiVersion: "admissionregistration.k8s.io/v1",
-    kind: "MutatingAdmissionPolicyBinding",
-    plural: "mutatingadmissionpolicybindings",
-    namespaced: false,
-  },
+  MutatingAdmissionPolicy: Resources.mutatingAdmissionPolicy,
+  MutatingAdmissionPolicyBinding: Resources.mutatingAdmissionPolicyBinding,
 };
 
+/** Creates a cluster-scoped object, or replaces it (at its current resourceVersion) when it exists. */
 async function createOrReplace(client: KubeClient, type: ResourceType, obj: { metadata: { name: string } }): Promise<void> {
   try {
     await client.create(type, obj as unknown as Record<string, unknown>);
@@ -81,7 +67,7 @@ export async function installAdmissionPolicies(client: KubeClient, namespace = "
   };
   await waitUntil(
     async () => {
-      const created = await client.request<{ metadata?: { finalizers?: string[] } }>("POST" as Parameters<KubeClient["request"]>[0], `/apis/${API_VERSION}/namespaces/${namespace}/neojobs`, {
+      const created = await client.request<{ metadata?: { finalizers?: string[] } }>(HttpMethod.POST, collectionPath(Resources.neoJob, namespace), {
         query: { dryRun: "All" },
         body: { apiVersion: API_VERSION, kind: NEOJOB_KIND, ...probe },
       });
