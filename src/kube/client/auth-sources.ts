@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { refreshingFileText, type FileTextError } from "../../shared/refreshing-file.js";
 import type { AuthSource } from "./connection.js";
 
 // Bearer tokens and basic auth. A token file is re-read (bound service-account tokens rotate
@@ -21,25 +21,20 @@ export interface TokenFileOptions {
 }
 
 export function tokenFile(path: string, opts: TokenFileOptions = {}): AuthSource {
-  const maxAgeMs = opts.maxAgeMs ?? 60_000;
-  const now = opts.now ?? Date.now;
-  let cached: { headers: Record<string, string>; readAt: number } | undefined;
+  const file = refreshingFileText(path, { maxAgeMs: opts.maxAgeMs ?? 60_000, now: opts.now });
   return {
-    get() {
-      if (!cached || now() - cached.readAt >= maxAgeMs) {
-        let token: string;
-        try {
-          token = readFileSync(path, "utf8").trim();
-        } catch (err) {
-          return Promise.reject(new Error(`cannot read the token file ${path}: ${(err as Error).message}`));
-        }
-        if (!token) return Promise.reject(new Error(`the token file ${path} is empty`));
-        cached = { headers: { Authorization: `Bearer ${token}` }, readAt: now() };
+    async get() {
+      let token: string;
+      try {
+        token = await file.read();
+      } catch (err) {
+        const e = err as FileTextError;
+        throw new Error(e.reason === "empty" ? `the token file ${path} is empty` : `cannot read the token file ${path}: ${e.message}`);
       }
-      return Promise.resolve({ headers: cached.headers });
+      return { headers: { Authorization: `Bearer ${token}` } };
     },
     invalidate() {
-      cached = undefined;
+      file.invalidate();
       return true;
     },
   };

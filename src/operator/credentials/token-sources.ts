@@ -1,9 +1,10 @@
-import { readFile, stat } from "node:fs/promises";
+import { refreshingFileText, type FileTextError } from "../../shared/refreshing-file.js";
 import { CredentialsError } from "../../controllers/neojob/types.js";
 import { isNotFound, Resources, type KubeClient } from "../../kube/index.js";
 
-// Where a NeoEngine token comes from. Each source re-reads its origin (file mtime, Secret after a
-// short cache) so a rotated token is used without a restart, and drops its cache after a 401.
+// Where a NeoEngine token comes from. Each source re-reads its origin (a file at most once a
+// second, a Secret after a short cache) so a rotated token is used without a restart, and drops
+// its cache after a 401.
 // `name` is the non-secret identity used in logs and metrics; the token itself is never logged.
 
 export interface TokenSource {
@@ -20,36 +21,25 @@ export function staticToken(value: string, name = "default"): TokenSource {
 }
 
 /**
- * A token file (e.g. a mounted Secret): re-read whenever its mtime changes. The mtime is checked
- * at most every `checkEveryMs` (default 1 s): the token is needed for every request, and a stat
- * per request costs real CPU under load, while a mounted Secret changes on the kubelet's sync
- * period (about a minute) anyway. A 401 (invalidate) re-reads at once.
+ * A token file (e.g. a mounted Secret): re-read at most every `checkEveryMs` (default 1 s) — the
+ * token is needed for every request, and touching the file per request costs real CPU under load,
+ * while a mounted Secret changes on the kubelet's sync period (about a minute) anyway. A 401
+ * (invalidate) re-reads at once.
  */
 export function fileToken(path: string, name = "default", opts: { checkEveryMs?: number; now?: () => number } = {}): TokenSource {
-  const checkEveryMs = opts.checkEveryMs ?? 1000;
-  const now = opts.now ?? Date.now;
-  let cached: { mtimeMs: number; token: string; checkedAt: number } | undefined;
+  const file = refreshingFileText(path, { maxAgeMs: opts.checkEveryMs ?? 1000, now: opts.now });
   return {
     name,
     async token() {
-      if (cached && now() - cached.checkedAt < checkEveryMs) return cached.token;
-      let mtimeMs: number;
       try {
-        mtimeMs = (await stat(path)).mtimeMs;
-      } catch {
+        return await file.read();
+      } catch (err) {
+        if ((err as FileTextError).reason === "empty") throw new CredentialsError("CredentialsInvalid", `token file ${path} is empty`);
         throw new CredentialsError("CredentialsNotFound", `token file ${path} cannot be read`);
       }
-      if (cached && cached.mtimeMs === mtimeMs) {
-        cached.checkedAt = now();
-        return cached.token;
-      }
-      const token = (await readFile(path, "utf8")).trim();
-      if (!token) throw new CredentialsError("CredentialsInvalid", `token file ${path} is empty`);
-      cached = { mtimeMs, token, checkedAt: now() };
-      return token;
     },
     invalidate() {
-      cached = undefined;
+      file.invalidate();
     },
   };
 }

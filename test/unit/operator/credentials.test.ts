@@ -17,7 +17,7 @@ describe("token sources", () => {
     writeFileSync(path, "neo_second");
     utimesSync(path, 2000, 2000);
     now = 999;
-    expect(await source.token()).toBe("neo_first"); // within the check interval: no stat
+    expect(await source.token()).toBe("neo_first"); // within the check interval: not read again
     now = 1000;
     expect(await source.token()).toBe("neo_second");
     writeFileSync(path, "neo_third");
